@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# Tests need no secret and must not depend on the developer's shell.
+TEST_ENV := TESTING=1 DEBUG=0
+
+.PHONY: install run test test-pg lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账号登录（密码 demo1234）。"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(TEST_ENV) $(BIN)/python manage.py check
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite on a throwaway PostgreSQL cluster, stopped even when the tests fail.
+test-pg: install
+	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(TEST_ENV) $(BIN)/python bench/summary.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts

@@ -1,0 +1,48 @@
+"""Shared start-up for benchmarks: a scratch database (a temp SQLite file unless DATABASE_URL is
+set), migrated; never the developer's db.sqlite3."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    if "DATABASE_URL" not in os.environ:
+        path = Path(tempfile.mkdtemp(prefix="tracker-bench-")) / "bench.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("TESTING", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("flush", "--noinput", verbosity=0) if _has_tables() else None
+    call_command("migrate", "--noinput", verbosity=0)
+
+
+def _has_tables() -> bool:
+    from django.db import connection
+
+    return "indicators_figure" in connection.introspection.table_names()
+
+
+def timed(fn, repeat: int):
+    """Run fn `repeat` times; return (p50, p95) in milliseconds and the last result."""
+    import time
+
+    samples, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return (
+        samples[len(samples) // 2],
+        samples[min(len(samples) - 1, int(len(samples) * 0.95))],
+        result,
+    )

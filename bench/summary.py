@@ -1,0 +1,170 @@
+"""Benchmark: the summary selector at town scale against the bare aggregate SQL, and import
+throughput for a 100,000-row workbook. Prints figures and ratios; asserts nothing.
+
+    make bench            (or: python bench/summary.py [--repeat 20] [--rows 100000])
+"""
+
+import argparse
+import io
+import random
+import time
+from decimal import Decimal
+
+from _setup import setup_django, timed
+
+
+def build_town(villages=30, indicators=150, years=5, first_year=2021):
+    """Town scale: every third indicator entered per village, the rest by the town; monthly."""
+    from indicators.models import Area, Category, Figure, Indicator, Target
+
+    rng = random.Random(7)
+    town = Area.objects.create(code="BT", name="基准镇", level="town")
+    vs = Area.objects.bulk_create(
+        [
+            Area(code=f"BT{i:02d}", name=f"基准{i}村", level="village", parent=town)
+            for i in range(villages)
+        ]
+    )
+    category = Category.objects.create(name="基准")
+    inds = Indicator.objects.bulk_create(
+        [
+            Indicator(
+                code=f"B{i:03d}",
+                name=f"基准指标{i}",
+                category=category,
+                unit="万元",
+                kind=["flow", "count", "stock"][i % 3],
+                entry_level="village" if i % 3 == 0 else "town",
+                order=i,
+            )
+            for i in range(indicators)
+        ]
+    )
+    village_inds = [i for i in inds if i.entry_level == "village"]
+    derived = [
+        Indicator(
+            code=f"BD{i:02d}",
+            name=f"超标村数{i}",
+            category=category,
+            unit="个",
+            kind="count",
+            rollup="count_at_least",
+            source=src,
+            threshold=Decimal(50 + i),
+        )
+        for i, src in enumerate(village_inds[:10])
+    ]
+    Indicator.objects.bulk_create(derived)
+    figures = []
+    for ind in inds:
+        for area in vs if ind.entry_level == "village" else [town]:
+            level = Decimal(rng.randint(10, 200))
+            for year in range(first_year, first_year + years):
+                for month in range(1, 13):
+                    figures.append(
+                        Figure(
+                            indicator=ind, area=area, year=year, month=month, value=level * month
+                        )
+                    )
+    Figure.objects.bulk_create(figures, batch_size=5000)
+    last = first_year + years - 1
+    Target.objects.bulk_create(
+        [Target(indicator=i, area=town, year=last, value=Decimal(2000)) for i in inds + derived]
+    )
+    return town, last, len(figures)
+
+
+def bare_sql(town, year, month):
+    """The aggregate a hand-written report would run for the same figures."""
+    from django.db import connection
+
+    from indicators.models import Area
+
+    ids = list(Area.objects.filter(parent=town).values_list("pk", flat=True))
+    marks = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indicator_id, year, month, value FROM indicators_figure"
+            " WHERE area_id = %s AND year IN (%s, %s) AND month IN (%s, %s, 12)",
+            [town.pk, year - 1, year, month, month - 1],
+        )
+        own = cursor.fetchall()
+        cursor.execute(
+            "SELECT indicator_id, year, month, SUM(value), COUNT(*) FROM indicators_figure"
+            f" WHERE area_id IN ({marks}) AND year IN (%s, %s) AND month IN (%s, %s, 12)"
+            " GROUP BY indicator_id, year, month",
+            [*ids, year - 1, year, month, month - 1],
+        )
+        return own, cursor.fetchall()
+
+
+def import_throughput(rows: int):
+    from openpyxl import Workbook
+
+    from indicators.models import Area, Indicator
+    from indicators.workbook import read_file, workbook_import
+
+    town = Area.objects.create(code="IT", name="导入镇", level="town")
+    Indicator.objects.create(
+        code="IMP",
+        name="导入指标",
+        unit="万元",
+        kind="stock",
+        category_id=Indicator.objects.first().category_id,
+    )
+    villages = [f"IT{i:04d}" for i in range(rows // 120 + 1)]
+    Area.objects.bulk_create([Area(code=c, name=c, level="village", parent=town) for c in villages])
+    Indicator.objects.filter(code="IMP").update(entry_level="village")
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("数据")
+    ws.append(["指标编码", "区域编码", "年度", "月份", "数值", "备注"])
+    n = 0
+    for code in villages:
+        for year in range(2016, 2026):
+            for month in range(1, 13):
+                if n < rows:
+                    ws.append(["IMP", code, year, month, 100 + month, None])
+                    n += 1
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    start = time.perf_counter()
+    sheets = read_file(data, name="bench.xlsx")
+    read = time.perf_counter() - start
+    plan = workbook_import(sheets)
+    total = time.perf_counter() - start
+    assert plan.ok, plan.errors[:3]
+    return n, read, total
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    setup_django()
+    from django.db import connection
+
+    from indicators.selectors import summary_rows
+
+    start = time.perf_counter()
+    town, year, count = build_town()
+    print(
+        f"database: {connection.vendor}; town scale built in {time.perf_counter() - start:.1f}s:"
+        f" 30 villages x 150 indicators x 5 years = {count:,} figures"
+    )
+    summary_rows(town, year, 10)  # warm caches
+    p50, p95, rows = timed(lambda: summary_rows(town, year, 10), args.repeat)
+    b50, b95, _ = timed(lambda: bare_sql(town, year, 10), args.repeat)
+    print(f"summary selector ({len(rows)} rows): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(f"bare aggregate SQL:            p50 {b50:.1f} ms, p95 {b95:.1f} ms")
+    print(f"ratio selector / bare SQL:     p50 {p50 / b50:.2f}x, p95 {p95 / b95:.2f}x")
+    n, read, total = import_throughput(args.rows)
+    print(
+        f"import {n:,} rows: read {read:.1f}s, check+apply {total - read:.1f}s,"
+        f" {n / total:,.0f} rows/s overall"
+    )
+
+
+if __name__ == "__main__":
+    main()

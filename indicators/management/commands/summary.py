@@ -1,0 +1,88 @@
+import json
+import unicodedata
+
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators import formatting as fmt
+from indicators.models import Area
+from indicators.selectors import summary_rows
+
+
+def width(text: str) -> int:
+    # Chinese characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    fill = " " * (size - width(text))
+    return fill + text if right else text + fill
+
+
+class Command(BaseCommand):
+    help = "打印某区域某年某月各指标的目标、完成、完成率、时序进度、进度差、同比与亮灯。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--area", required=True, help="区域编码")
+        parser.add_argument("--year", required=True, type=int, help="年度")
+        parser.add_argument("--month", required=True, type=int, help="月份（1-12）")
+        parser.add_argument("--json", action="store_true", help="输出 JSON（DOMAIN §8 格式）")
+
+    def handle(self, *args, area, year, month, json: bool, **options):
+        if not 1 <= month <= 12:
+            raise CommandError(f"月份应为1至12，实际为{month}。")
+        place = Area.objects.filter(code=area).first()
+        if place is None:
+            raise CommandError(f"区域「{area}」不存在：请用区域编码，如 T01。")
+        rows = summary_rows(place, year, month)
+        if json:
+            self.print_json(place, year, month, rows)
+        else:
+            self.print_table(place, year, month, rows)
+
+    def print_json(self, place, year, month, rows):
+        payload = {
+            "area": {"code": place.code, "name": place.name, "level": place.level},
+            "year": year,
+            "month": month,
+            "indicators": [row.as_json() for row in rows],
+        }
+        self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+
+    def print_table(self, place, year, month, rows):
+        header = [
+            "编码",
+            "指标",
+            "单位",
+            "目标",
+            "累计完成",
+            "当月",
+            "完成率",
+            "时序进度",
+            "进度差(个百分点)",
+            "同比",
+            "亮灯",
+        ]
+        body = []
+        for r in rows:
+            d = r.indicator.decimals
+            body.append(
+                [
+                    r.indicator.code,
+                    r.indicator.name,
+                    r.indicator.unit,
+                    fmt.number(r.target, d),
+                    fmt.number(r.actual, d),
+                    fmt.number(r.month_value, d),
+                    fmt.percent(r.completion_pct),
+                    fmt.percent(r.time_progress_pct),
+                    fmt.number(r.gap_pp, 1),
+                    fmt.percent(r.yoy_pct),
+                    fmt.LIGHT_LABELS.get(r.light, fmt.DASH),
+                ]
+            )
+        sizes = [max(width(row[i]) for row in [header, *body]) for i in range(len(header))]
+        numeric = set(range(3, 10))
+        self.stdout.write(f"{place.name} {year}年{month}月 指标完成情况（共{len(rows)}项）")
+        for row in [header, *body]:
+            cells = [pad(c, sizes[i], right=i in numeric) for i, c in enumerate(row)]
+            self.stdout.write("  ".join(cells).rstrip())

@@ -1,0 +1,347 @@
+"""The numbers leaders read (DOMAIN.md §4), as pure functions over ``Decimal``.
+
+Units:
+
+- Indicator values (actual, target, baseline, month value) are in the indicator's own unit, as
+  stored (an indicator in 亿元 holds 28.10).
+- Percentages are percent: a completion of 73.25% is ``Decimal("73.25")``, never 0.7325. This holds
+  for completion, time progress, YoY and growth rates (目标增速 8% is ``Decimal(8)``).
+- Gaps are differences of percentages, in 个百分点 (percentage points). A positive gap always reads
+  "on or ahead of pace", whatever the indicator's direction.
+
+Nothing here rounds: results keep the full precision of the decimal context, and rounding is for
+display only. A value that is undefined (no figure, no target, a zero base) comes back as ``None``;
+no function raises on a zero or missing base. Bad *arguments* (an unknown kind, month 13) do raise
+``ValueError``, since they are programming errors rather than missing data.
+
+No Django, no ORM, no I/O: models, selectors and commands call these functions.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+HUNDRED = Decimal(100)
+
+
+class Kind:
+    FLOW = "flow"  # 累计型: YTD cumulative
+    COUNT = "count"  # 累计计数: YTD cumulative count
+    STOCK = "stock"  # 存量: level at the end of the period
+    RATIO = "ratio"  # 比率/均值: level, recomputed from parts
+
+
+CUMULATIVE_KINDS = (Kind.FLOW, Kind.COUNT)
+LEVEL_KINDS = (Kind.STOCK, Kind.RATIO)
+
+
+class Direction:
+    POSITIVE = "positive"  # 正向: higher is better
+    REVERSE = "reverse"  # 逆向: lower is better; the target is a cap
+
+
+class Light:
+    BLUE = "blue"  # 已完成
+    GREEN = "green"  # 达进度
+    YELLOW = "yellow"  # 欠进度
+    RED = "red"  # 严重滞后
+    GREY = "grey"  # 未报
+
+
+class Rollup:
+    SUM = "sum"  # 合计
+    AVG = "avg"  # 村均
+    COUNT_AT_LEAST = "count_at_least"  # 达标村数
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Light thresholds; defaults are DOMAIN §4's table, administrators may change them."""
+
+    blue_min_completion: Decimal = Decimal(100)  # completion >= this -> blue (positive only)
+    green_min_gap: Decimal = Decimal(0)  # gap >= this -> green
+    yellow_min_gap: Decimal = Decimal(-10)  # yellow_min_gap <= gap < green_min_gap -> yellow
+    growth_red_below: Decimal = Decimal(0)  # growth target: yoy < this -> red
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+# 银川 2025: yellow when 10–30 points behind, red when more than 30 behind.
+YINCHUAN_THRESHOLDS = Thresholds(green_min_gap=Decimal(-10), yellow_min_gap=Decimal(-30))
+
+
+def time_progress_pct(month: int, *, year: int | None = None, basis: str = "month") -> Decimal:
+    """时序进度 at the end of ``month``, in percent.
+
+    ``basis="month"``: month / 12 × 100 (3 → 25, 10 → 83.33…). ``basis="day"``: the day of the year
+    of the month's last day ÷ the days in ``year`` × 100, so it needs ``year`` (leap years count).
+    """
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1–12, got {month}")
+    if basis == "month":
+        return Decimal(month) * HUNDRED / 12
+    if basis == "day":
+        if year is None:
+            raise ValueError("the day basis needs a year")
+        last_day = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        days_in_year = 366 if calendar.isleap(year) else 365
+        return Decimal(last_day.timetuple().tm_yday) * HUNDRED / days_in_year
+    raise ValueError(f"unknown time basis {basis!r}")
+
+
+def completion_pct(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """完成率 = actual ÷ target × 100, in percent; for a reverse indicator, the share of the cap used.
+
+    None when either is missing or the target is 0.
+    """
+    if actual is None or target is None or target == 0:
+        return None
+    return actual / target * HUNDRED
+
+
+def linear_progress_pct(
+    actual: Decimal | None,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    *,
+    direction: str = Direction.POSITIVE,
+) -> Decimal | None:
+    """Progress of a stock/ratio level from the baseline toward the target, in percent.
+
+    (actual − baseline) ÷ (target − baseline) × 100. Works for falling targets (target < baseline)
+    too. A missing baseline counts as 0. When target == baseline there is no distance to cover: 100
+    if the level holds at the target or beyond it (above for positive, below for reverse), else 0.
+    None when actual or target is missing.
+    """
+    if actual is None or target is None:
+        return None
+    baseline = baseline or Decimal(0)
+    if target == baseline:
+        held = actual <= target if direction == Direction.REVERSE else actual >= target
+        return HUNDRED if held else Decimal(0)
+    return (actual - baseline) / (target - baseline) * HUNDRED
+
+
+def gap_pp(
+    *,
+    kind: str,
+    direction: str,
+    actual: Decimal | None,
+    target: Decimal | None,
+    baseline: Decimal | None,
+    time_pct: Decimal | None,
+) -> Decimal | None:
+    """进度差 in 个百分点; positive means on or ahead of pace for every indicator.
+
+    Positive flow/count: completion − time progress. Reverse flow/count (target is a cap): time
+    progress − share of the cap used. Stock/ratio, either direction: linear progress from the
+    baseline to the target − time progress. None when any needed input is undefined.
+    """
+    if time_pct is None:
+        return None
+    if kind in CUMULATIVE_KINDS:
+        completion = completion_pct(actual, target)
+        if completion is None:
+            return None
+        if direction == Direction.REVERSE:
+            return time_pct - completion
+        return completion - time_pct
+    if kind in LEVEL_KINDS:
+        progress = linear_progress_pct(actual, baseline, target, direction=direction)
+        return None if progress is None else progress - time_pct
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def yoy_pct(current: Decimal | None, last_year: Decimal | None) -> Decimal | None:
+    """同比 = (current − last year) ÷ |last year| × 100, in percent.
+
+    The absolute value keeps the sign meaningful when last year was negative (a loss shrinking from
+    −10 to −5 is +50%). None when either is missing or last year is 0 (shown as "—").
+    """
+    if current is None or last_year is None or last_year == 0:
+        return None
+    return (current - last_year) / abs(last_year) * HUNDRED
+
+
+def month_value(
+    cumulative: Decimal | None, previous_cumulative: Decimal | None, month: int
+) -> Decimal | None:
+    """当月值 = 累计(n) − 累计(n−1); January's month value is its cumulative.
+
+    None when this month's cumulative is missing, or (after January) last month's is.
+    """
+    if cumulative is None:
+        return None
+    if month == 1:
+        return cumulative
+    if previous_cumulative is None:
+        return None
+    return cumulative - previous_cumulative
+
+
+def growth_target_value(base: Decimal | None, growth_pct: Decimal | None) -> Decimal | None:
+    """目标值 from a growth target: base × (1 + growth ÷ 100), in the indicator's unit.
+
+    Written as base + |base| × growth ÷ 100, which is the same for a base >= 0 and, like
+    ``yoy_pct``, keeps "growth" meaning "better" on a negative base. None if either is missing.
+    """
+    if base is None or growth_pct is None:
+        return None
+    return base + abs(base) * growth_pct / HUNDRED
+
+
+def growth_gap_pp(yoy: Decimal | None, target_growth_pct: Decimal | None) -> Decimal | None:
+    """增速 − 目标增速, in 个百分点. None if either is missing."""
+    if yoy is None or target_growth_pct is None:
+        return None
+    return yoy - target_growth_pct
+
+
+def village_rollup(
+    method: str, *, total: Decimal | None, reached: int | None, village_count: int
+) -> Decimal | None:
+    """A town figure derived from its villages' figures.
+
+    ``"sum"`` (合计): ``total``. ``"avg"`` (村均): ``total`` ÷ the number of ALL villages under the
+    town, not of those that reported (a silent village counts as 0, as the bulletins do). ``"count_at_
+    least"`` (达标村数): ``reached``, counted by the caller. None when no village reported
+    (``total`` is None) or there are no villages to average over.
+    """
+    if method not in (Rollup.SUM, Rollup.AVG, Rollup.COUNT_AT_LEAST):
+        raise ValueError(f"unknown rollup method {method!r}")
+    if total is None:
+        return None
+    if method == Rollup.SUM:
+        return total
+    if method == Rollup.AVG:
+        return total / village_count if village_count else None
+    return None if reached is None else Decimal(reached)
+
+
+def light(
+    *,
+    has_figure: bool,
+    kind: str,
+    direction: str,
+    actual: Decimal | None,
+    target: Decimal | None,
+    completion: Decimal | None,
+    gap: Decimal | None,
+    yoy: Decimal | None = None,
+    growth_target_pct: Decimal | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> str | None:
+    """亮灯 (DOMAIN §4): one of ``Light``'s values, or None when there is nothing to judge against.
+
+    Grey when month n has no figure. A growth target is judged by YoY against the target growth
+    (no blue). A reverse indicator is never blue; a reverse flow/count is red once its cap is
+    broken. Otherwise blue at full completion (positive only), then green/yellow/red by the gap.
+    """
+    if not has_figure:
+        return Light.GREY
+    if growth_target_pct is not None and yoy is not None:
+        # For a reverse indicator "better" is lower growth (信访件数 下降10% is a target of −10).
+        sign = -1 if direction == Direction.REVERSE else 1
+        if sign * yoy >= sign * growth_target_pct:
+            return Light.GREEN
+        if sign * yoy >= thresholds.growth_red_below:
+            return Light.YELLOW
+        return Light.RED
+    if target is None:
+        return None
+    if direction == Direction.REVERSE:
+        # Only a cumulative total can break its cap mid-year; a stock/ratio target is the level to
+        # reach by December, so being above it on a falling path is judged by the gap instead.
+        if kind in CUMULATIVE_KINDS:
+            if target == 0:
+                return Light.RED if actual is not None and actual > 0 else Light.GREEN
+            if completion is not None and completion > HUNDRED:
+                return Light.RED
+    elif completion is not None and completion >= thresholds.blue_min_completion:
+        return Light.BLUE
+    if gap is None:
+        return None
+    if gap >= thresholds.green_min_gap:
+        return Light.GREEN
+    if gap >= thresholds.yellow_min_gap:
+        return Light.YELLOW
+    return Light.RED
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the dashboard shows for one indicator, area and month."""
+
+    target: Decimal | None  # explicit, or derived from the baseline and a growth %
+    actual: Decimal | None
+    month_value: Decimal | None  # flow/count only
+    yoy_pct: Decimal | None
+    completion_pct: Decimal | None
+    time_progress_pct: Decimal
+    gap_pp: Decimal | None
+    growth_gap_pp: Decimal | None  # only when judged by a growth target
+    light: str | None
+
+
+def evaluate(
+    *,
+    kind: str,
+    direction: str,
+    month: int,
+    actual: Decimal | None,
+    previous_actual: Decimal | None,
+    last_year_actual: Decimal | None,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    growth_pct: Decimal | None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    time_pct: Decimal | None = None,
+) -> Evaluation:
+    """All of §4 for one indicator, area, year and month n.
+
+    ``actual``: YTD (flow/count) or level (stock/ratio) at month n; ``previous_actual``: the same at
+    n−1 (ignored in January); ``last_year_actual``: the same month last year; ``baseline``: last
+    year's December actual; ``target``: the explicit 目标值 or None; ``growth_pct``: 目标增速% or None.
+    With a growth % and no explicit target, the target is a growth target (DOMAIN §8): its value is
+    the baseline grown by that %, and it is judged by growth. ``time_pct`` defaults to the
+    month-based time progress.
+    """
+    if time_pct is None:
+        time_pct = time_progress_pct(month)
+    by_growth = target is None and growth_pct is not None
+    if by_growth:
+        target = growth_target_value(baseline, growth_pct)
+    yoy = yoy_pct(actual, last_year_actual)
+    completion = completion_pct(actual, target)
+    gap = gap_pp(
+        kind=kind,
+        direction=direction,
+        actual=actual,
+        target=target,
+        baseline=baseline,
+        time_pct=time_pct,
+    )
+    return Evaluation(
+        target=target,
+        actual=actual,
+        month_value=month_value(actual, previous_actual, month)
+        if kind in CUMULATIVE_KINDS
+        else None,
+        yoy_pct=yoy,
+        completion_pct=completion,
+        time_progress_pct=time_pct,
+        gap_pp=gap,
+        growth_gap_pp=growth_gap_pp(yoy, growth_pct) if by_growth else None,
+        light=light(
+            has_figure=actual is not None,
+            kind=kind,
+            direction=direction,
+            actual=actual,
+            target=target,
+            completion=completion,
+            gap=gap,
+            yoy=yoy,
+            growth_target_pct=growth_pct if by_growth else None,
+            thresholds=thresholds,
+        ),
+    )

@@ -1,0 +1,343 @@
+"""The indicator catalogue, the areas, the targets and the figures (DOMAIN §2–§3).
+
+Every figure is a Decimal in the indicator's own unit; derived numbers (完成率, 同比, 村均 …) are
+never stored, they are computed by `metrics.py` through `selectors.py`.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import metrics
+
+# One precision for every stored figure and target: 14 integer digits, 6 decimals.
+FIGURE_DIGITS = 20
+FIGURE_PLACES = 6
+
+
+def figure_field(**kwargs):
+    return models.DecimalField(max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES, **kwargs)
+
+
+class Area(models.Model):
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("区")
+        TOWN = "town", _("镇")
+        VILLAGE = "village", _("村")
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    is_demo = models.BooleanField(
+        _("示例数据"), default=False, help_text=_("示例区域的页面都标注「示例数据」。")
+    )
+
+    class Meta:
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("类别")
+        verbose_name_plural = _("类别")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        FLOW = metrics.Kind.FLOW, _("累计")
+        COUNT = metrics.Kind.COUNT, _("计数")
+        STOCK = metrics.Kind.STOCK, _("存量")
+        RATIO = metrics.Kind.RATIO, _("比率")
+
+    class Direction(models.TextChoices):
+        POSITIVE = metrics.Direction.POSITIVE, _("正向")
+        REVERSE = metrics.Direction.REVERSE, _("逆向")
+
+    class Cadence(models.TextChoices):
+        MONTHLY = "monthly", _("月")
+        QUARTERLY = "quarterly", _("季")
+        ANNUAL = "annual", _("年")
+
+    class EntryLevel(models.TextChoices):
+        TOWN = "town", _("镇")
+        VILLAGE = "village", _("村")
+
+    class Rollup(models.TextChoices):
+        SUM = "sum", _("合计")
+        AVERAGE = "avg", _("村均")
+        COUNT_AT_LEAST = "count_at_least", _("达标村数")
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=128)
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    unit = models.CharField(_("单位"), max_length=16)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    direction = models.CharField(
+        _("方向"), max_length=16, choices=Direction.choices, default=Direction.POSITIVE
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    cadence = models.CharField(
+        _("填报频度"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY
+    )
+    decimals = models.PositiveSmallIntegerField(_("小数位"), default=2)
+    definition = models.TextField(_("统计口径"), blank=True)
+    entry_level = models.CharField(
+        _("填报层级"), max_length=16, choices=EntryLevel.choices, default=EntryLevel.TOWN
+    )
+    rollup = models.CharField(_("汇总"), max_length=16, choices=Rollup.choices, default=Rollup.SUM)
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("来源指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived",
+        help_text=_("派生指标（村均、达标村数）由来源指标的村级数据计算，不直接填报。"),
+    )
+    threshold = figure_field(verbose_name=_("达标阈值"), null=True, blank=True)
+    is_key = models.BooleanField(_("重点指标"), default=False)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["category__order", "order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decimals__lte=6), name="indicator_decimals_max_6"),
+            models.CheckConstraint(
+                condition=~Q(rollup="count_at_least") | Q(threshold__isnull=False),
+                name="indicator_count_rollup_needs_threshold",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_derived(self) -> bool:
+        """A derived indicator is computed from its source's village figures, never entered."""
+        return self.source_id is not None
+
+    @property
+    def is_cumulative(self) -> bool:
+        return self.kind in (self.Kind.FLOW, self.Kind.COUNT)
+
+    def period_month(self, month: int) -> int | None:
+        """The latest month ≤ `month` at which this indicator's cadence has a figure due."""
+        if self.cadence == self.Cadence.QUARTERLY:
+            return month - month % 3 or None
+        if self.cadence == self.Cadence.ANNUAL:
+            return 12 if month == 12 else None
+        return month
+
+
+class Target(models.Model):
+    """A year's target: a value, or a growth rate on last year's full-year actual (DOMAIN §3)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="targets"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = figure_field(verbose_name=_("目标值"), null=True, blank=True)
+    stretch_value = figure_field(verbose_name=_("力争值"), null=True, blank=True)
+    growth_pct = models.DecimalField(
+        _("目标增速%"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["-year", "indicator__code", "area__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "year"], name="target_one_per_indicator_area_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(growth_pct__isnull=False),
+                name="target_value_or_growth",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.indicator_id}@{self.area_id}"
+
+
+class Figure(models.Model):
+    """One entered value: YTD cumulative for flow/count, the level for stock/ratio (DOMAIN §2)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="figures"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    value = figure_field(verbose_name=_("数值"))
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("数据")
+        verbose_name_plural = _("数据")
+        ordering = ["-year", "-month", "indicator__code", "area__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "year", "month"],
+                name="figure_one_per_indicator_area_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="figure_month_1_12"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="figure_period_idx")]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {self.value}"
+
+
+class LightScheme(models.Model):
+    """Editable light thresholds (DOMAIN §4): the active row is used everywhere."""
+
+    class TimeBasis(models.TextChoices):
+        MONTH = "month", _("按月")
+        DAY = "day", _("按日")
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("启用"), default=False)
+    blue_min_completion = models.DecimalField(
+        _("蓝灯：完成率不低于(%)"), max_digits=7, decimal_places=2, default=Decimal(100)
+    )
+    green_min_gap = models.DecimalField(
+        _("绿灯：进度差不低于(个百分点)"), max_digits=7, decimal_places=2, default=Decimal(0)
+    )
+    yellow_min_gap = models.DecimalField(
+        _("黄灯：进度差不低于(个百分点)"), max_digits=7, decimal_places=2, default=Decimal(-10)
+    )
+    growth_red_below = models.DecimalField(
+        _("增速目标：增速低于此值为红灯(%)"), max_digits=7, decimal_places=2, default=Decimal(0)
+    )
+    time_basis = models.CharField(
+        _("时序进度"), max_length=8, choices=TimeBasis.choices, default=TimeBasis.MONTH
+    )
+
+    class Meta:
+        verbose_name = _("亮灯规则")
+        verbose_name_plural = _("亮灯规则")
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="lightscheme_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_min_gap__lte=models.F("green_min_gap")),
+                name="lightscheme_yellow_below_green",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def thresholds(self) -> metrics.Thresholds:
+        return metrics.Thresholds(
+            blue_min_completion=self.blue_min_completion,
+            green_min_gap=self.green_min_gap,
+            yellow_min_gap=self.yellow_min_gap,
+            growth_red_below=self.growth_red_below,
+        )
+
+
+class Membership(models.Model):
+    """Who a user is in the township: role, area and (for staff and reviewers) department."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("管理员")
+        CLERK = "clerk", _("填报员")
+        REVIEWER = "reviewer", _("审核员")
+        LEADER = "leader", _("领导")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="membership",
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    area = models.ForeignKey(Area, verbose_name=_("区域"), on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    title = models.CharField(_("职务"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("用户身份")
+        verbose_name_plural = _("用户身份")
+        ordering = ["area__code", "role", "user__username"]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.title}".strip()

@@ -1,0 +1,64 @@
+import os
+import shutil
+
+import pytest
+
+from tests.factories import make_area, make_department, make_user
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM guard would then
+# refuse the test's own setup queries. The live server still runs in its own thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium, never a downloaded browser; in CI (REQUIRE_BROWSER=1) it must exist."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("chromium 未安装：CI 要求运行浏览器测试（apt-get install chromium）。")
+        pytest.skip("chromium is not installed; browser tests skipped")
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def town(db):
+    return make_area(code="T01", name="示例镇", level="town")
+
+
+@pytest.fixture
+def department(db):
+    return make_department("经发办")
+
+
+@pytest.fixture
+def staff(town, department):
+    return make_user("clerk1", role="clerk", area=town, department=department)
+
+
+@pytest.fixture
+def reviewer(town, department):
+    return make_user("reviewer1", role="reviewer", area=town, department=department)
+
+
+@pytest.fixture
+def leader(town):
+    return make_user("leader1", role="leader", area=town)
+
+
+@pytest.fixture
+def outsider(db):
+    other = make_area(code="T99", name="外镇", level="town")
+    return make_user("outsider1", role="clerk", area=other, department=make_department("财政所"))
