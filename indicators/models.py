@@ -312,6 +312,33 @@ class LightScheme(models.Model):
         )
 
 
+class ApiToken(models.Model):
+    """A per-user key for systems that read `/api/v1/…` without a browser session.
+
+    Only a SHA-256 digest is stored; the key itself is shown once, when it is made.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("用途"), max_length=64, blank=True)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("前缀"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+
 class Membership(models.Model):
     """Who a user is in the township: role, area and (for staff and reviewers) department."""
 

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import dashboard
 
 app_name = "indicators"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # Leaders' dashboard (驾驶舱)
+    path("", dashboard.home, name="home"),
 ]

@@ -3,10 +3,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from . import formatting as fmt
-from .models import Area, Figure
-from .selectors import AreaTree, summary_rows
-from .tables import SummaryTable
+from .. import formatting as fmt
+from ..models import Area, Figure
+from ..selectors import AreaTree, summary_rows
+from ..tables import SummaryTable
 
 
 class BadParameter(ValueError):
