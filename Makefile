@@ -37,6 +37,7 @@ test-pg: install
 
 bench: install
 	$(TEST_ENV) $(BIN)/python bench/summary.py
+	$(TEST_ENV) $(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts

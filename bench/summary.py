@@ -13,18 +13,10 @@ from decimal import Decimal
 from _setup import setup_django, timed
 
 
-def build_town(villages=30, indicators=150, years=5, first_year=2021):
-    """Town scale: every third indicator entered per village, the rest by the town; monthly."""
-    from indicators.models import Area, Category, Figure, Indicator, Target
+def build_catalogue(indicators=150):
+    """Every third indicator entered per village, the rest by the town; ten derived 达标村数."""
+    from indicators.models import Category, Indicator
 
-    rng = random.Random(7)
-    town = Area.objects.create(code="BT", name="基准镇", level="town")
-    vs = Area.objects.bulk_create(
-        [
-            Area(code=f"BT{i:02d}", name=f"基准{i}村", level="village", parent=town)
-            for i in range(villages)
-        ]
-    )
     category = Category.objects.create(name="基准")
     inds = Indicator.objects.bulk_create(
         [
@@ -55,6 +47,21 @@ def build_town(villages=30, indicators=150, years=5, first_year=2021):
         for i, src in enumerate(village_inds[:10])
     ]
     Indicator.objects.bulk_create(derived)
+    return inds, derived
+
+
+def build_town(inds, derived, *, code="BT", parent=None, villages=30, years=5, first_year=2021):
+    """One town with its villages and `years` years of monthly, approved figures."""
+    from indicators.models import Area, Figure, Target
+
+    rng = random.Random(code)
+    town = Area.objects.create(code=code, name=f"基准镇{code}", level="town", parent=parent)
+    vs = Area.objects.bulk_create(
+        [
+            Area(code=f"{code}{i:02d}", name=f"基准{i}村", level="village", parent=town)
+            for i in range(villages)
+        ]
+    )
     figures = []
     for ind in inds:
         for area in vs if ind.entry_level == "village" else [town]:
@@ -63,7 +70,12 @@ def build_town(villages=30, indicators=150, years=5, first_year=2021):
                 for month in range(1, 13):
                     figures.append(
                         Figure(
-                            indicator=ind, area=area, year=year, month=month, value=level * month
+                            indicator=ind,
+                            area=area,
+                            year=year,
+                            month=month,
+                            value=level * month,
+                            status="approved",
                         )
                     )
     Figure.objects.bulk_create(figures, batch_size=5000)
@@ -85,13 +97,15 @@ def bare_sql(town, year, month):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indicator_id, year, month, value FROM indicators_figure"
-            " WHERE area_id = %s AND year IN (%s, %s) AND month IN (%s, %s, 12)",
+            " WHERE area_id = %s AND year IN (%s, %s) AND month IN (%s, %s, 12)"
+            " AND status = 'approved'",
             [town.pk, year - 1, year, month, month - 1],
         )
         own = cursor.fetchall()
         cursor.execute(
             "SELECT indicator_id, year, month, SUM(value), COUNT(*) FROM indicators_figure"
             f" WHERE area_id IN ({marks}) AND year IN (%s, %s) AND month IN (%s, %s, 12)"
+            " AND status = 'approved'"
             " GROUP BY indicator_id, year, month",
             [*ids, year - 1, year, month, month - 1],
         )
@@ -148,7 +162,7 @@ def main():
     from indicators.selectors import summary_rows
 
     start = time.perf_counter()
-    town, year, count = build_town()
+    town, year, count = build_town(*build_catalogue())
     print(
         f"database: {connection.vendor}; town scale built in {time.perf_counter() - start:.1f}s:"
         f" 30 villages x 150 indicators x 5 years = {count:,} figures"

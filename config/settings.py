@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "chartjs",
+    "simple_history",
     "indicators",
+    "tasks",
 ]
 
 MIDDLEWARE = [

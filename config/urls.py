@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tasks.views import api_tasks as tasks_api
+
 admin.site.site_header = "镇域目标追踪 · 管理后台"
 admin.site.site_title = "镇域目标追踪"
 admin.site.index_title = "目录与账号管理"
@@ -11,5 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("tasks/", include("tasks.urls")),
+    path("api/v1/tasks", tasks_api, name="api-tasks"),
     path("", include("indicators.urls")),
 ]

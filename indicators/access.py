@@ -3,10 +3,22 @@
 Reading follows the area tree: a user reads their own area and everything below it (a town's
 users read the town and its villages; district users read every town). Administrators without
 an area read everything.
+
+Writing figures (issue 4): 填报员 and 审核员 write only their own department's indicators in their
+own town (village-level ones: the villages of that town); 审核员 and administrators approve,
+return and reopen. Leaders and district users write nothing.
 """
 
-from .models import Area
+from .models import Area, Department, Indicator, Membership
 from .selectors import AreaTree
+
+Role = Membership.Role
+
+
+def membership(user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "membership", None)
 
 
 def readable_area_ids(user, tree: AreaTree) -> set[int]:
@@ -23,3 +35,80 @@ def readable_area_ids(user, tree: AreaTree) -> set[int]:
 
 def can_read_area(user, area: Area, tree: AreaTree) -> bool:
     return area.pk in readable_area_ids(user, tree)
+
+
+def _in_own_town(m: Membership, indicator: Indicator, area: Area) -> bool:
+    """The area is where `indicator` is entered, inside the member's own town."""
+    if area.level != indicator.entry_level:
+        return False
+    if indicator.entry_level == Indicator.EntryLevel.VILLAGE:
+        return area.parent_id == m.area_id
+    return area.pk == m.area_id
+
+
+def can_enter(user, indicator: Indicator, area: Area) -> bool:
+    """Write (save, submit) a figure of `indicator` at `area`."""
+    m = membership(user)
+    return (
+        m is not None
+        and m.role in (Role.CLERK, Role.REVIEWER)
+        and m.department_id is not None
+        and indicator.department_id == m.department_id
+        and not indicator.is_derived
+        and _in_own_town(m, indicator, area)
+    )
+
+
+def can_review(user, indicator: Indicator, area: Area) -> bool:
+    """Approve, return or reopen a figure: the department's reviewer, or an administrator."""
+    m = membership(user)
+    if m is None:
+        return user.is_authenticated and user.is_superuser
+    if indicator.is_derived or area.level != indicator.entry_level:
+        return False
+    if m.role == Role.ADMIN:
+        town = area.parent_id if area.level == Area.Level.VILLAGE else area.pk
+        return town == m.area_id or (m.area.level == Area.Level.DISTRICT)
+    return (
+        m.role == Role.REVIEWER
+        and indicator.department_id == m.department_id
+        and _in_own_town(m, indicator, area)
+    )
+
+
+def entry_departments(user):
+    """Departments whose entry grid the user may open (and write in)."""
+    m = membership(user)
+    if m is None or m.role not in (Role.CLERK, Role.REVIEWER) or m.department_id is None:
+        return Department.objects.none()
+    return Department.objects.filter(pk=m.department_id)
+
+
+def review_departments(user):
+    """Departments whose review page the user may open."""
+    m = membership(user)
+    if m is None:
+        superuser = user.is_authenticated and user.is_superuser
+        return Department.objects.all() if superuser else Department.objects.none()
+    if m.role == Role.ADMIN:
+        return Department.objects.all()
+    if m.role == Role.REVIEWER and m.department_id:
+        return Department.objects.filter(pk=m.department_id)
+    return Department.objects.none()
+
+
+def work_town(user, tree: AreaTree) -> Area | None:
+    """The town whose figures the user enters or reviews."""
+    m = membership(user)
+    if m is not None:
+        area = tree.by_id.get(m.area_id)
+        return area if area is not None and area.level == Area.Level.TOWN else None
+    if user.is_authenticated and user.is_superuser:
+        towns = sorted((a for a in tree.by_id.values() if a.level == Area.Level.TOWN), key=str)
+        return towns[0] if towns else None
+    return None
+
+
+def can_read_progress(user, town: Area, tree: AreaTree) -> bool:
+    """填报进度 of a town: whoever reads the town (leaders, reviewers, staff, district users)."""
+    return can_read_area(user, town, tree)

@@ -1,6 +1,17 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Area, Category, Department, Figure, Indicator, LightScheme, Membership, Target
+from .models import (
+    Area,
+    Category,
+    Department,
+    Figure,
+    Indicator,
+    LightScheme,
+    Membership,
+    ReportingWindow,
+    Target,
+)
 
 
 @admin.register(Area)
@@ -90,7 +101,9 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class FigureAdmin(SimpleHistoryAdmin):
+    # The workflow fields change only through the entry services; the admin shows them and the
+    # full history (「历史」), and records the admin's own edits there too.
     list_display = [
         "year",
         "month",
@@ -98,14 +111,36 @@ class FigureAdmin(admin.ModelAdmin):
         "area",
         "value",
         "note",
+        "status",
         "updated_by",
         "updated_at",
     ]
-    list_filter = ["year", "month", "indicator__category", "indicator__department", "area__level"]
+    list_filter = [
+        "status",
+        "year",
+        "month",
+        "indicator__category",
+        "indicator__department",
+        "area__level",
+    ]
     search_fields = ["indicator__code", "indicator__name", "area__name", "area__code", "note"]
     list_select_related = ["indicator", "area", "updated_by"]
     autocomplete_fields = ["indicator", "area"]
-    readonly_fields = ["created_by", "updated_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "status",
+        "version",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "review_comment",
+        "is_late",
+    ]
+    history_list_display = ["value", "status", "history_change_reason"]
     date_hierarchy = "updated_at"
 
     def save_model(self, request, obj, form, change):
@@ -113,6 +148,9 @@ class FigureAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
+        if change:
+            obj.version += 1  # an open entry page then refuses to overwrite this edit
+        obj._change_reason = "管理后台修改" if change else "管理后台新增"
         super().save_model(request, obj, form, change)
 
 
@@ -137,3 +175,9 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "title"]
     list_select_related = ["user", "area", "department"]
     autocomplete_fields = ["user", "area", "department"]
+
+
+@admin.register(ReportingWindow)
+class ReportingWindowAdmin(admin.ModelAdmin):
+    list_display = ["cadence", "deadline_day"]
+    list_editable = ["deadline_day"]

@@ -255,6 +255,7 @@ DEMO_USERS = [
     _user("clerk", "clerk", 经发办, "经发办填报员"),
     _user("clerk_ny", "clerk", 农业农村办, "农业农村办填报员"),
     _user("reviewer", "reviewer", 经发办, "经发办审核员"),
+    _user("reviewer_ny", "reviewer", 农业农村办, "农业农村办审核员"),
     _user("leader", "leader", None, "李镇长"),
     _user("shuji", "leader", None, "王书记"),
 ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import metrics
 
@@ -211,7 +212,18 @@ class Target(models.Model):
 
 
 class Figure(models.Model):
-    """One entered value: YTD cumulative for flow/count, the level for stock/ratio (DOMAIN §2)."""
+    """One entered value: YTD cumulative for flow/count, the level for stock/ratio (DOMAIN §2).
+
+    Workflow (issue 4): draft → submitted → approved, or returned with a comment. Only approved
+    figures count by default; `version` rises with every write so that a save made from a stale
+    page is refused instead of overwriting a newer value. Every change is kept in `history`.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已报送")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
@@ -241,6 +253,34 @@ class Figure(models.Model):
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.CharField(_("审核意见"), max_length=255, blank=True)
+    is_late = models.BooleanField(_("逾期报送"), default=False)
+    # Who, when, old and new value, and why (`history_change_reason`) for every write.
+    history = HistoricalRecords(
+        verbose_name=_("数据修改记录"), verbose_name_plural=_("数据修改记录")
+    )
 
     class Meta:
         verbose_name = _("数据")
@@ -255,10 +295,46 @@ class Figure(models.Model):
                 condition=Q(month__gte=1, month__lte=12), name="figure_month_1_12"
             ),
         ]
-        indexes = [models.Index(fields=["year", "month"], name="figure_period_idx")]
+        indexes = [
+            models.Index(fields=["year", "month"], name="figure_period_idx"),
+            # The summary reads one area (or its villages) for a few periods at a time.
+            models.Index(fields=["area", "year", "month"], name="figure_area_period_idx"),
+        ]
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {self.value}"
+
+
+class ReportingWindow(models.Model):
+    """When a period's figures are due: the deadline day of the month after the period ends.
+
+    One row per cadence, editable by administrators; without a row the 10th applies.
+    """
+
+    DEFAULT_DEADLINE_DAY = 10
+
+    cadence = models.CharField(
+        _("填报频度"), max_length=16, choices=Indicator.Cadence.choices, unique=True
+    )
+    deadline_day = models.PositiveSmallIntegerField(
+        _("截止日"),
+        default=DEFAULT_DEADLINE_DAY,
+        help_text=_("报告期结束后的下一个月第几日前报送，逾期报送的数据标记为「逾期」。"),
+    )
+
+    class Meta:
+        verbose_name = _("填报时限")
+        verbose_name_plural = _("填报时限")
+        ordering = ["cadence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_day__gte=1, deadline_day__lte=28),
+                name="reportingwindow_day_1_28",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_cadence_display()}：次月{self.deadline_day}日"
 
 
 class LightScheme(models.Model):

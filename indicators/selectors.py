@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 
 from . import metrics
 from .models import Area, Figure, Indicator, LightScheme, Target
@@ -62,6 +62,9 @@ class SummaryRow:
     light: str | None
     reported: int | None  # villages that reported, for indicators rolled up from villages
     village_count: int
+    series: tuple | None = None  # this year's 12 monthly values, when asked for
+    series_last: tuple | None = None  # last year's 12 monthly values, when asked for
+    provisional: bool = False  # 初步数: the actual or 当月 uses a submitted, unapproved figure
 
     def as_json(self) -> dict:
         """The DOMAIN §8 row: JSON numbers in the indicator's unit, percent as percent."""
@@ -90,78 +93,93 @@ class SummaryRow:
             "growth_gap_pp": num(self.growth_gap_pp),
             "light": self.light,
             "period_month": self.period_month,
+            "provisional": self.provisional,
         }
 
 
-class _Values:
-    """Figures of one area and the roll-ups of its descendants, for a few (year, month)s."""
+class FigureValues:
+    """Figures of some areas (all of one level) and the roll-ups of everything below them.
 
-    def __init__(self, area, tree, years, months, thresholds):
-        self.area = area
-        self.villages = len(tree.villages(area))
-        self.own = {
-            (ind, y, m): v
-            for ind, y, m, v in Figure.objects.filter(
-                area=area, year__in=years, month__in=months
-            ).values_list("indicator_id", "year", "month", "value")
-        }
-        self.rolled = {}
-        self.reached = {}
-        below = [a.pk for a in tree.descendants(area)]
-        if not below:
+    Two queries whatever the number of areas, indicators and villages: the areas' own figures,
+    and one aggregate over their descendants (sum, number reporting and, per distinct threshold,
+    the number at or above it for 达标村数), grouped by the area each descendant rolls up to.
+    """
+
+    def __init__(
+        self, areas, tree, *, years, months, thresholds, indicators=None, include_submitted=False
+    ):
+        self.level = {a.pk: a.level for a in areas}
+        self.villages = {a.pk: len(tree.villages(a)) for a in areas}
+        # Approved figures only, unless asked; drafts and returned figures never count.
+        statuses = [Figure.Status.APPROVED]
+        if include_submitted:
+            statuses.append(Figure.Status.SUBMITTED)
+        figures = Figure.objects.filter(year__in=years, month__in=months, status__in=statuses)
+        if indicators is not None:
+            figures = figures.filter(indicator_id__in=indicators)
+        self.own, self.unapproved = {}, set()  # unapproved: keys read from submitted figures
+        for area, ind, y, m, v, status in figures.filter(area_id__in=self.level).values_list(
+            "area_id", "indicator_id", "year", "month", "value", "status"
+        ):
+            self.own[area, ind, y, m] = v
+            if status != Figure.Status.APPROVED:
+                self.unapproved.add((area, ind, y, m))
+        self.rolled, self.reached = {}, {}
+        owners = {d.pk: a.pk for a in areas for d in tree.descendants(a)}
+        if not owners:
             return
-        # One aggregate query: the sum, the number reporting and, per distinct threshold, the
-        # number of areas at or above it (for 达标村数).
+        if len(areas) == 1:
+            owner = Value(areas[0].pk)
+        else:  # several towns at once (the district ranking): map each village to its town
+            by_owner = defaultdict(list)
+            for below, above in owners.items():
+                by_owner[above].append(below)
+            owner = Case(*(When(area_id__in=ids, then=Value(pk)) for pk, ids in by_owner.items()))
         names = {t: f"at_least_{i}" for i, t in enumerate(sorted(thresholds))}
         rows = (
-            Figure.objects.filter(area_id__in=below, year__in=years, month__in=months)
-            .values("indicator_id", "year", "month")
+            figures.filter(area_id__in=owners)
+            .annotate(owner=owner)
+            .values("owner", "indicator_id", "year", "month")
             .annotate(
                 total=Sum("value"),
                 n=Count("id"),
+                pending=Count("id", filter=~Q(status=Figure.Status.APPROVED)),
                 **{name: Count("id", filter=Q(value__gte=t)) for t, name in names.items()},
             )
             .order_by()
         )
         for row in rows:
-            key = (row["indicator_id"], row["year"], row["month"])
+            key = (row["owner"], row["indicator_id"], row["year"], row["month"])
             self.rolled[key] = (row["total"], row["n"])
+            if row["pending"]:
+                self.unapproved.add(key)
             for t, name in names.items():
                 self.reached[(*key, t)] = row[name]
 
-    def value(self, ind: Indicator, year: int, month: int | None):
-        """(value, number of villages reporting or None) of `ind` at this area."""
+    def provisional(self, ind: Indicator, area_id: int, year: int, month: int | None) -> bool:
+        """Whether the value of `ind` at this area and month uses any unapproved figure."""
+        source = ind.source if ind.is_derived else ind
+        return month is not None and (area_id, source.pk, year, month) in self.unapproved
+
+    def value(self, ind: Indicator, area_id: int, year: int, month: int | None):
+        """(value, number of areas reporting or None) of `ind` at the area `area_id`."""
         if month is None:
             return None, None
-        if ind.is_derived:
-            source = ind.source
-            total, n = self._base(source, year, month)
-            if ind.rollup == Indicator.Rollup.COUNT_AT_LEAST:
-                reached = self.reached.get((source.pk, year, month, ind.threshold), 0)
-            else:
-                reached = None
-            if total is None:
-                return None, n
-            return metrics.village_rollup(
-                ind.rollup, total=total, reached=reached, village_count=self.villages
-            ), n
-        if ind.entry_level == self.area.level:
-            return self.own.get((ind.pk, year, month)), None
-        total, n = self._base(ind, year, month)
+        if ind.entry_level == self.level[area_id] and not ind.is_derived:
+            return self.own.get((area_id, ind.pk, year, month)), None
+        source = ind.source if ind.is_derived else ind
+        if source.entry_level == self.level[area_id]:
+            total, n = self.own.get((area_id, source.pk, year, month)), None
+        else:
+            total, n = self.rolled.get((area_id, source.pk, year, month), (None, 0))
         if total is None:
             return None, n
-        if ind.rollup == Indicator.Rollup.SUM and ind.kind == Indicator.Kind.RATIO:
+        if not ind.is_derived and ind.rollup == "sum" and ind.kind == Indicator.Kind.RATIO:
             return None, n  # a ratio is never summed
-        reached = self.reached.get((ind.pk, year, month, ind.threshold))
+        reached = self.reached.get((area_id, source.pk, year, month, ind.threshold), 0)
         return metrics.village_rollup(
-            ind.rollup, total=total, reached=reached, village_count=self.villages
+            ind.rollup, total=total, reached=reached, village_count=self.villages[area_id]
         ), n
-
-    def _base(self, ind, year, month):
-        if ind.entry_level == self.area.level:
-            return self.own.get((ind.pk, year, month)), None
-        total, n = self.rolled.get((ind.pk, year, month), (None, 0))
-        return total, n
 
 
 def indicators_for(area: Area):
@@ -172,79 +190,347 @@ def indicators_for(area: Area):
     return qs.order_by("category__order", "category__name", "order", "code")
 
 
-def summary_rows(area: Area, year: int, month: int, *, tree: AreaTree | None = None):
+def needed_months(indicators, month: int) -> set[int]:
+    """The months a summary at `month` reads: the period, the one before, and December."""
+    months = {12}
+    for ind in indicators:
+        period = ind.period_month(month)
+        if period:
+            months.add(period)
+            if period > step(ind):
+                months.add(period - step(ind))
+    return months
+
+
+def evaluate_row(ind, values, area_id, year, month, target, scheme, series=None) -> SummaryRow:
+    """One summary row from loaded figures: the one formula path for every page."""
+    period = ind.period_month(month)
+    actual, reported = values.value(ind, area_id, year, period)
+    first = period is not None and period <= step(ind)
+    previous = (
+        None if first or period is None else values.value(ind, area_id, year, period - step(ind))[0]
+    )
+    last_year = values.value(ind, area_id, year - 1, period)[0]
+    baseline = values.value(ind, area_id, year - 1, 12)[0]
+    time_pct = metrics.time_progress_pct(period or month, year=year, basis=scheme.time_basis)
+    result = metrics.evaluate(
+        kind=ind.kind,
+        direction=ind.direction,
+        month=1 if first else (period or month),
+        actual=actual,
+        previous_actual=previous,
+        last_year_actual=last_year,
+        baseline=baseline,
+        target=target.value if target else None,
+        growth_pct=target.growth_pct if target else None,
+        thresholds=scheme.thresholds(),
+        time_pct=time_pct,
+    )
+    return SummaryRow(
+        indicator=ind,
+        year=year,
+        month=month,
+        period_month=period,
+        target=result.target,
+        stretch_target=target.stretch_value if target else None,
+        growth_target_pct=target.growth_pct if target and target.value is None else None,
+        actual=actual,
+        month_value=result.month_value,
+        last_year_actual=last_year,
+        baseline=baseline,
+        yoy_pct=result.yoy_pct,
+        completion_pct=result.completion_pct,
+        time_progress_pct=result.time_progress_pct,
+        gap_pp=result.gap_pp,
+        growth_gap_pp=result.growth_gap_pp,
+        light=result.light if period is not None else None,
+        reported=reported,
+        village_count=values.villages[area_id],
+        provisional=values.provisional(ind, area_id, year, period)
+        or (previous is not None and values.provisional(ind, area_id, year, period - step(ind))),
+        series=tuple(series.value(ind, area_id, year, m)[0] for m in range(1, 13))
+        if series
+        else None,
+        series_last=tuple(series.value(ind, area_id, year - 1, m)[0] for m in range(1, 13))
+        if series
+        else None,
+    )
+
+
+def summary_rows(
+    area: Area,
+    year: int,
+    month: int,
+    *,
+    tree: AreaTree | None = None,
+    series: bool | str = False,
+    indicator: Indicator | None = None,
+    include_submitted: bool = False,
+) -> list[SummaryRow]:
     """Per indicator: target, actual and the DOMAIN §4 numbers for `area` at month `month`.
 
-    Runs a constant number of queries (areas, light scheme, indicators, targets, own figures, one
-    roll-up aggregate) whatever the number of indicators and villages.
+    With `series`, each row also carries this and last year's twelve monthly values (for trends
+    and charts); with `series="key"` only the key indicators' rows do (two more queries). Runs a constant number of queries (areas, light scheme,
+    indicators, targets, own figures, one roll-up aggregate) whatever the number of indicators
+    and villages. With `indicator`, only that indicator's row (the indicator page).
+    Approved figures only, unless `include_submitted` (then rows reading a submitted figure are
+    `provisional`, 初步数).
     """
     tree = tree or AreaTree()
     area = tree.by_id[area.pk]
     scheme = active_scheme()
-    thresholds = scheme.thresholds()
-    indicators = list(indicators_for(area))
+    indicators = indicators_for(area)
+    if indicator is not None:
+        indicators = indicators.filter(pk=indicator.pk)
+    indicators = list(indicators)
     targets = {t.indicator_id: t for t in Target.objects.filter(area=area, year=year)}
-
-    periods = {ind.pk: ind.period_month(month) for ind in indicators}
-    months = (
-        {12}
-        | {p for p in periods.values() if p}
-        | {p - step(ind) for ind in indicators if (p := periods[ind.pk]) and p > step(ind)}
+    thresholds = {ind.threshold for ind in indicators if ind.threshold is not None}
+    values = FigureValues(
+        [area],
+        tree,
+        years=[year - 1, year],
+        months=range(1, 13) if series is True else needed_months(indicators, month),
+        thresholds=thresholds,
+        indicators=None
+        if indicator is None
+        else [i for ind in indicators for i in (ind.pk, ind.source_id) if i],
+        include_submitted=include_submitted,
     )
-    levels = {ind.threshold for ind in indicators if ind.threshold is not None}
-    values = _Values(area, tree, [year - 1, year], months, levels)
-
-    rows = []
-    for ind in indicators:
-        period = periods[ind.pk]
-        actual, reported = values.value(ind, year, period)
-        first = period is not None and period <= step(ind)
-        previous = (
-            None if first or period is None else values.value(ind, year, period - step(ind))[0]
-        )
-        last_year = values.value(ind, year - 1, period)[0]
-        baseline = values.value(ind, year - 1, 12)[0]
-        target = targets.get(ind.pk)
-        time_pct = metrics.time_progress_pct(period or month, year=year, basis=scheme.time_basis)
-        result = metrics.evaluate(
-            kind=ind.kind,
-            direction=ind.direction,
-            month=1 if first else (period or month),
-            actual=actual,
-            previous_actual=previous,
-            last_year_actual=last_year,
-            baseline=baseline,
-            target=target.value if target else None,
-            growth_pct=target.growth_pct if target else None,
+    trends, with_trend = (
+        (values, {ind.pk for ind in indicators}) if series is True else (None, set())
+    )
+    if series == "key":
+        with_trend = {ind.pk for ind in indicators if ind.is_key}
+        trends = FigureValues(
+            [area],
+            tree,
+            years=[year - 1, year],
+            months=range(1, 13),
             thresholds=thresholds,
-            time_pct=time_pct,
+            indicators=[
+                i for ind in indicators if ind.is_key for i in (ind.pk, ind.source_id) if i
+            ],
+            include_submitted=include_submitted,
         )
-        rows.append(
-            SummaryRow(
-                indicator=ind,
-                year=year,
-                month=month,
-                period_month=period,
-                target=result.target,
-                stretch_target=target.stretch_value if target else None,
-                growth_target_pct=target.growth_pct if target and target.value is None else None,
-                actual=actual,
-                month_value=result.month_value,
-                last_year_actual=last_year,
-                baseline=baseline,
-                yoy_pct=result.yoy_pct,
-                completion_pct=result.completion_pct,
-                time_progress_pct=result.time_progress_pct,
-                gap_pp=result.gap_pp,
-                growth_gap_pp=result.growth_gap_pp,
-                light=result.light if period is not None else None,
-                reported=reported,
-                village_count=values.villages,
+    return [
+        evaluate_row(
+            ind,
+            values,
+            area.pk,
+            year,
+            month,
+            targets.get(ind.pk),
+            scheme,
+            trends if ind.pk in with_trend else None,
+        )
+        for ind in indicators
+    ]
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    area: Area
+    value: Decimal | None
+    target: Decimal | None
+
+    @property
+    def completion_pct(self):
+        return metrics.completion_pct(self.value, self.target)
+
+
+def village_breakdown(indicator: Indicator, area: Area, year: int, month: int) -> list[VillageRow]:
+    """Each village under `area` with its figure for the period (a derived indicator shows its
+    source's), largest first; villages that have not reported come last. Two queries."""
+    source = indicator.source or indicator
+    if source.entry_level != Indicator.EntryLevel.VILLAGE:
+        return []
+    period = source.period_month(month)
+    villages = list(Area.objects.filter(parent=area, level=Area.Level.VILLAGE))
+    figures = dict(
+        Figure.objects.filter(
+            indicator=source, area__in=villages, year=year, month=period or 0
+        ).values_list("area_id", "value")
+    )
+    targets = (
+        dict(
+            Target.objects.filter(indicator=source, area__in=villages, year=year).values_list(
+                "area_id", "value"
             )
         )
-    return rows
+        if indicator.source_id is None
+        else {}
+    )
+    rows = [VillageRow(v, figures.get(v.pk), targets.get(v.pk)) for v in villages]
+    return sorted(rows, key=lambda r: (r.value is None, -(r.value or 0), r.area.code))
+
+
+def summary_payload(area: Area, year: int, month: int, rows) -> dict:
+    """The DOMAIN §8 JSON document shared by `manage.py summary --json` and the API."""
+    return {
+        "area": {"code": area.code, "name": area.name, "level": area.level},
+        "year": year,
+        "month": month,
+        "indicators": [row.as_json() for row in rows],
+    }
+
+
+@dataclass(frozen=True)
+class RankRow:
+    area: Area
+    row: SummaryRow
+    rank: int | None
+    previous_rank: int | None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since last month (positive = moved up)."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+RANK_MEASURES = {"completion": "completion_pct", "gap": "gap_pp", "growth": "yoy_pct"}
+
+
+def town_ranking(
+    district: Area, year: int, month: int, indicator: Indicator, measure: str = "gap", *, tree=None
+) -> list[RankRow]:
+    """The towns under `district` ranked on one indicator (排名), with last month's rank.
+
+    A constant number of queries whatever the number of towns: every town's figures and its
+    villages' roll-ups come from one FigureValues.
+    """
+    tree = tree or AreaTree()
+    towns = sorted(
+        (a for a in tree.descendants(tree.by_id[district.pk]) if a.level == Area.Level.TOWN),
+        key=lambda a: a.code,
+    )
+    if not towns:
+        return []
+    scheme = active_scheme()
+    ids = [indicator.pk] + ([indicator.source_id] if indicator.source_id else [])
+    targets = {
+        t.area_id: t for t in Target.objects.filter(indicator=indicator, area__in=towns, year=year)
+    }
+    months = needed_months([indicator], month) | needed_months([indicator], max(month - 1, 1))
+    values = FigureValues(
+        towns,
+        tree,
+        years=[year - 1, year],
+        months=months,
+        thresholds={indicator.threshold} if indicator.threshold is not None else set(),
+        indicators=ids,
+    )
+    field_name = RANK_MEASURES[measure]
+
+    def ranks(rows):
+        # Reverse indicators: a larger gap is still better, so one ordering serves all measures.
+        order = sorted(
+            (i for i, r in enumerate(rows) if getattr(r, field_name) is not None),
+            key=lambda i: getattr(rows[i], field_name),
+            reverse=True,
+        )
+        return {i: place for place, i in enumerate(order, start=1)}
+
+    now = [
+        evaluate_row(indicator, values, t.pk, year, month, targets.get(t.pk), scheme) for t in towns
+    ]
+    before = (
+        [
+            evaluate_row(indicator, values, t.pk, year, month - 1, targets.get(t.pk), scheme)
+            for t in towns
+        ]
+        if month > 1
+        else [None] * len(towns)
+    )
+    rank_now = ranks(now)
+    rank_before = ranks(before) if month > 1 else {}
+    result = [
+        RankRow(area=t, row=now[i], rank=rank_now.get(i), previous_rank=rank_before.get(i))
+        for i, t in enumerate(towns)
+    ]
+    return sorted(result, key=lambda r: (r.rank is None, r.rank or 0, r.area.code))
 
 
 def step(ind: Indicator) -> int:
     """Months between two figures of this indicator's cadence."""
     return {"quarterly": 3, "annual": 12}.get(ind.cadence, 1)
+
+
+def unapproved_count(area: Area, year: int, month: int, *, tree: AreaTree | None = None) -> int:
+    """Figures of `area` and the areas below it for the month that await approval (初步数)."""
+    tree = tree or AreaTree()
+    ids = [area.pk, *(a.pk for a in tree.descendants(tree.by_id[area.pk]))]
+    return Figure.objects.filter(
+        area_id__in=ids, year=year, month=month, status=Figure.Status.SUBMITTED
+    ).count()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded change of a figure: who, when, the value before and after, and why."""
+
+    year: int
+    month: int
+    area: str
+    when: object  # datetime
+    who: str
+    action: str  # 新增 / 修改 / 删除
+    old_value: Decimal | None
+    new_value: Decimal | None
+    status: str  # the status label after the change
+    reason: str
+
+    @staticmethod
+    def _plain(value):
+        return "" if value is None else f"{value.normalize():f}"
+
+    @property
+    def old_text(self) -> str:
+        """The old value as typed (12.5, not 12.500000)."""
+        return self._plain(self.old_value)
+
+    @property
+    def new_text(self) -> str:
+        return self._plain(self.new_value)
+
+
+def figure_history(
+    indicator: Indicator, area: Area | None = None, *, areas=None, year: int | None = None
+):
+    """Every recorded change of `indicator`'s figures at `area` (or `areas`), newest first.
+
+    One query; the old value of each change is the new value of the change before it.
+    """
+    records = Figure.history.filter(indicator_id=indicator.pk).select_related(
+        "history_user", "area"
+    )
+    if area is not None:
+        records = records.filter(area_id=area.pk)
+    if areas is not None:
+        records = records.filter(area_id__in=[a.pk for a in areas])
+    if year is not None:
+        records = records.filter(year=year)
+    actions = {"+": "新增", "~": "修改数值", "-": "删除"}
+    statuses = dict(Figure.Status.choices)
+    last, entries = {}, []
+    for r in records.order_by("history_date", "history_id"):
+        user = r.history_user
+        entries.append(
+            HistoryEntry(
+                year=r.year,
+                month=r.month,
+                area=r.area.name if r.area else "",
+                when=r.history_date,
+                who=(user.first_name or user.get_username()) if user else "系统",
+                action="状态变更"
+                if r.history_type == "~" and last.get(r.id) == r.value
+                else actions.get(r.history_type, r.history_type),
+                old_value=last.get(r.id),
+                new_value=None if r.history_type == "-" else r.value,
+                status=str(statuses.get(r.status, r.status)),
+                reason=r.history_change_reason or "",
+            )
+        )
+        last[r.id] = r.value
+    return entries[::-1]

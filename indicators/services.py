@@ -62,4 +62,13 @@ def demo_load():
                 "title": spec["name"],
             },
         )
+    from tasks.services import demo_tasks_load
+
+    # The task ledger's 2025 commitments, through the same workbook import (tasks/demo.py).
+    task_plan = demo_tasks_load()
+    plan.errors += task_plan.errors
+    plan.new_departments += task_plan.new_departments
+    plan.counts.update(task_plan.counts)
+    if not plan.ok:
+        transaction.set_rollback(True)
     return plan, demo.DEMO_USERS

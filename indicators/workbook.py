@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import (
     FIGURE_DIGITS,
@@ -28,7 +30,8 @@ from .models import (
 )
 
 AREAS, INDICATORS, TARGETS, FIGURES = "区域", "指标", "目标", "数据"
-SHEETS = (AREAS, INDICATORS, TARGETS, FIGURES)
+TASKS, MILESTONES = "任务", "节点"  # the task ledger's sheets, checked by tasks/workbook.py
+SHEETS = (AREAS, INDICATORS, TARGETS, FIGURES, TASKS, MILESTONES)
 
 COLUMNS = {
     AREAS: ["编码", "名称", "上级编码", "层级", "示例数据"],
@@ -51,12 +54,37 @@ COLUMNS = {
     ],
     TARGETS: ["指标编码", "区域编码", "年度", "目标值", "力争值", "目标增速%"],
     FIGURES: ["指标编码", "区域编码", "年度", "月份", "数值", "备注"],
+    TASKS: [
+        "编号",
+        "板块",
+        "任务名称",
+        "具体内容",
+        "牵头领导",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+        "关联指标编码",
+        "量化目标",
+        "状态",
+        "指标目标值",
+        "联系人",
+        "优先级",
+        "原完成时限",
+        "申请销号日期",
+        "销号日期",
+        "取消原因",
+        "区域编码",
+        "示例数据",
+    ],
+    MILESTONES: ["任务编号", "节点内容", "完成时限", "完成日期"],
 }
 REQUIRED = {
     AREAS: ["编码", "名称"],
     INDICATORS: ["编码", "名称", "单位", "类型"],
     TARGETS: ["指标编码", "区域编码", "年度"],
     FIGURES: ["指标编码", "区域编码", "年度", "月份", "数值"],
+    TASKS: ["编号", "板块", "任务名称", "牵头单位", "完成时限"],
+    MILESTONES: ["任务编号", "节点内容", "完成时限"],
 }
 
 LEVELS = {"区": "district", "镇": "town", "村": "village"}
@@ -163,7 +191,12 @@ def _read_csv(data: bytes, sheet: str | None) -> dict[str, list[dict]]:
             continue
     else:
         raise WorkbookError("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码的 CSV。")
-    grid = list(csv.reader(io.StringIO(text)))
+    try:
+        grid = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # e.g. a NUL byte: not a text file at all
+        raise WorkbookError(
+            "CSV 文件格式有误：请在 Excel 中另存为「CSV（逗号分隔）」后重试。"
+        ) from exc
     rows = _rows_from_grid(grid)
     header = {c.strip() for c in (grid[0] if grid else []) if c}
     sheet = sheet or _sheet_from_header(header)
@@ -175,6 +208,10 @@ def _read_csv(data: bytes, sheet: str | None) -> dict[str, list[dict]]:
 
 
 def _sheet_from_header(header: set[str]) -> str | None:
+    if "任务名称" in header:
+        return TASKS
+    if "节点内容" in header:
+        return MILESTONES
     if "数值" in header:
         return FIGURES
     if "目标值" in header or "目标增速%" in header:
@@ -288,6 +325,9 @@ class Plan:
     new_departments: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)  # filled by apply: sheet -> {created, updated, …}
+    tasks: dict = field(default_factory=dict)  # 任务 编号 -> field dict (tasks/workbook.py)
+    milestones: dict = field(default_factory=dict)  # (任务编号, 节点内容) -> {due, done_on}
+    as_of: object = None  # the date task lights are recorded on; None is today
 
     @property
     def ok(self) -> bool:
@@ -301,6 +341,8 @@ class Plan:
                 (INDICATORS, self.indicators),
                 (TARGETS, self.targets),
                 (FIGURES, self.figures),
+                (TASKS, self.tasks),
+                (MILESTONES, self.milestones),
             )
             if rows
         ]
@@ -357,6 +399,9 @@ class _Checker:
         self.check_indicators()
         self.check_targets()
         self.check_figures()
+        from tasks import workbook as tasks_workbook
+
+        tasks_workbook.check(self)
         return self.plan
 
     # -- 区域
@@ -595,8 +640,8 @@ class _Checker:
                     + ("（镇的数值由各村汇总得出）" if info["entry_level"] == "village" else ""),
                 )
                 continue
-            if value < 0 and info["kind"] in ("count", "stock"):
-                self.error(FIGURES, n, "数值", "计数、存量型指标不能为负数")
+            if problem := negative_problem(info["kind"], value):
+                self.error(FIGURES, n, "数值", problem)
                 continue
             key = (ind, area, year, month)
             if key in parsed:
@@ -626,53 +671,67 @@ class _Checker:
             points = series[ind, area]
             cumulative = self.indicator(ind)["kind"] in ("flow", "count")
             if cumulative and not note:
-                before = points.get((year, month - 1))
-                after = points.get((year, month + 1))
-                if before is not None and value < before:
-                    self.error(
-                        FIGURES,
-                        n,
-                        "数值",
-                        f"累计值{value.normalize():f}低于上月累计{before.normalize():f}："
-                        "累计数应逐月不减，如属口径调整请在「备注」中写明原因",
-                    )
+                # A next month given in the same file is checked on its own row.
+                after = None if (ind, area, year, month + 1) in parsed else "next"
+                if problem := cumulative_problem(points, year, month, value, after=after):
+                    self.error(FIGURES, n, "数值", f"{problem}，{REASON_HINT}")
                     continue
-                if (
-                    after is not None
-                    and value > after
-                    and (ind, area, year, month + 1) not in parsed
-                ):
-                    self.error(
-                        FIGURES,
-                        n,
-                        "数值",
-                        f"累计值{value.normalize():f}高于已有的下月累计{after.normalize():f}："
-                        "请核对，如属口径调整请在「备注」中写明原因",
-                    )
-                    continue
-            if not self.accept_outliers:
-                self._check_outlier(points, ind, year, month, value, n)
+            if not self.accept_outliers and (
+                problem := unit_slip_problem(points, year, month, value)
+            ):
+                self.error(
+                    FIGURES,
+                    n,
+                    "数值",
+                    f"{problem}：请按指标单位填写；确认无误时请选择「接受异常值」"
+                    "（命令行 --accept-outliers）",
+                )
 
-    def _check_outlier(self, points, ind, year, month, value, n):
-        if value == 0:
-            return
-        earlier = [p for p in points if p < (year, month) and points[p] != 0]
-        later = [p for p in points if p > (year, month) and points[p] != 0]
-        neighbour = max(earlier) if earlier else (min(later) if later else None)
-        if neighbour is None:
-            return
-        reference = points[neighbour]
-        ratio = abs(value / reference)
-        if ratio >= OUTLIER_RATIO or ratio <= 1 / OUTLIER_RATIO:
-            times = ratio if ratio >= 1 else 1 / ratio
-            self.error(
-                FIGURES,
-                n,
-                "数值",
-                f"数值{value.normalize():f}与{neighbour[0]}年{neighbour[1]}月的"
-                f"{reference.normalize():f}相差约{times:,.0f}倍，疑似单位填错（元/万元/亿元）："
-                "请按指标单位填写；确认无误时请选择「接受异常值」（命令行 --accept-outliers）",
-            )
+
+# DOMAIN §2 checks of one value against its series, shared with the monthly entry grid
+# (indicators/entry.py). Each returns the problem in Chinese, or None; callers add what to do.
+REASON_HINT = "如属口径调整请在「备注」中写明原因"
+
+
+def negative_problem(kind: str, value: Decimal) -> str | None:
+    if value < 0 and kind in ("count", "stock"):
+        return "计数、存量型指标不能为负数"
+    return None
+
+
+def cumulative_problem(points: dict, year: int, month: int, value: Decimal, *, after="next"):
+    """A YTD figure below last month's, or above an existing next month's, cumulative.
+
+    `points` maps (year, month) to the stored values of the same indicator and area; pass
+    `after=None` to skip the comparison with the next month.
+    """
+    before = points.get((year, month - 1))
+    if before is not None and value < before:
+        return f"累计值{value.normalize():f}低于上月累计{before.normalize():f}：累计数应逐月不减"
+    later = points.get((year, month + 1)) if after else None
+    if later is not None and value > later:
+        return f"累计值{value.normalize():f}高于已有的下月累计{later.normalize():f}：请核对"
+    return None
+
+
+def unit_slip_problem(points: dict, year: int, month: int, value: Decimal) -> str | None:
+    """A value about 1000 times (or 1/1000 of) its nearest non-zero neighbour in the series."""
+    if value == 0:
+        return None
+    earlier = [p for p in points if p < (year, month) and points[p] != 0]
+    later = [p for p in points if p > (year, month) and points[p] != 0]
+    neighbour = max(earlier) if earlier else (min(later) if later else None)
+    if neighbour is None:
+        return None
+    reference = points[neighbour]
+    ratio = abs(value / reference)
+    if OUTLIER_RATIO > ratio > 1 / OUTLIER_RATIO:
+        return None
+    times = ratio if ratio >= 1 else 1 / ratio
+    return (
+        f"数值{value.normalize():f}与{neighbour[0]}年{neighbour[1]}月的"
+        f"{reference.normalize():f}相差约{times:,.0f}倍，疑似单位填错（元/万元/亿元）"
+    )
 
 
 def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False) -> Plan:
@@ -688,14 +747,18 @@ def apply(plan: Plan, *, user=None) -> Plan:
     """Write a checked plan (all of it, in one transaction); fills `plan.counts`."""
     if not plan.ok:
         raise ValueError("cannot apply a plan with errors")
-    for name in plan.new_categories:
-        Category.objects.get_or_create(name=name)
-    for name in plan.new_departments:
-        Department.objects.get_or_create(name=name)
+    # New categories and departments keep the order in which the workbook first names them.
+    for order, name in enumerate(plan.new_categories, start=Category.objects.count()):
+        Category.objects.get_or_create(name=name, defaults={"order": order})
+    for order, name in enumerate(plan.new_departments, start=Department.objects.count()):
+        Department.objects.get_or_create(name=name, defaults={"order": order})
     _apply_areas(plan)
     _apply_indicators(plan)
     _apply_targets(plan)
     _apply_figures(plan, user)
+    from tasks import workbook as tasks_workbook
+
+    tasks_workbook.apply(plan, user=user)
     return plan
 
 
@@ -809,6 +872,19 @@ def _apply_targets(plan):
     )
 
 
+IMPORT_REASON = "工作簿导入"
+IMPORTED_FIELDS = [
+    "value",
+    "note",
+    "updated_by",
+    "updated_at",
+    "status",
+    "approved_by",
+    "approved_at",
+    "version",
+]
+
+
 def _apply_figures(plan, user):
     if not plan.figures:
         return
@@ -821,6 +897,9 @@ def _apply_figures(plan, user):
         (f.indicator_id, f.area_id, f.year, f.month): f
         for f in Figure.objects.filter(indicator_id__in=ind_ids, area_id__in=area_ids)
     }
+    # An administrator's import is the official figure: it counts as approved, and every row it
+    # creates or changes is recorded in the figure history with the reason below.
+    now, approved = timezone.now(), Figure.Status.APPROVED
     new, changed = [], []
     for (ind, area, year, month), (value, note) in plan.figures.items():
         key = (indicators[ind], areas[area], year, month)
@@ -836,13 +915,28 @@ def _apply_figures(plan, user):
                     note=note,
                     created_by=user,
                     updated_by=user,
+                    status=approved,
+                    approved_by=user,
+                    approved_at=now,
                 )
             )
-        elif figure.value != value or figure.note != note:
+        elif figure.value != value or figure.note != note or figure.status != approved:
             figure.value, figure.note, figure.updated_by = value, note, user
+            figure.status, figure.approved_by, figure.approved_at = approved, user, now
+            figure.version += 1
+            figure.updated_at = now  # bulk_update skips auto_now
             changed.append(figure)
-    Figure.objects.bulk_create(new, batch_size=2000)
-    Figure.objects.bulk_update(changed, ["value", "note", "updated_by"], batch_size=2000)
+    bulk_create_with_history(
+        new, Figure, batch_size=2000, default_user=user, default_change_reason=IMPORT_REASON
+    )
+    bulk_update_with_history(
+        changed,
+        Figure,
+        IMPORTED_FIELDS,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason=IMPORT_REASON,
+    )
     counts.update(
         created=len(new),
         updated=len(changed),
@@ -921,6 +1015,9 @@ def export_rows() -> dict[str, list[list]]:
             ).values_list("indicator__code", "area__code", "year", "month", "value", "note")
         ],
     }
+    from tasks import workbook as tasks_workbook
+
+    sheets.update(tasks_workbook.export_rows())
     return sheets
 
 

@@ -64,6 +64,8 @@ def make_target(indicator, area, year=2025, value=None, **overrides) -> Target:
 
 
 def make_figure(indicator, area, year, month, value, **overrides) -> Figure:
+    # Approved unless a test says otherwise: the summary reads approved figures by default.
+    overrides.setdefault("status", Figure.Status.APPROVED)
     return Figure.objects.create(
         indicator=indicator,
         area=area,
@@ -79,3 +81,21 @@ def make_user(username: str, role: str | None = None, area=None, department=None
     if role:
         Membership.objects.create(user=user, role=role, area=area, department=department)
     return user
+
+
+def make_town_scale(indicators: int, villages: int, code: str = "S") -> Area:
+    """A town with `indicators` indicators (every other one entered per village, each of those
+    with a derived 达标村数) and three months of figures in 2024 and 2025: for query counts."""
+    town, vs = make_town_with_villages(villages, code=f"{code}{indicators}")
+    for i in range(indicators):
+        ind = make_indicator(entry_level="village" if i % 2 else "town", is_key=i < 4)
+        make_target(ind, town, value=100)
+        for area in vs if i % 2 else [town]:
+            for month in (1, 2, 3):
+                make_figure(ind, area, 2025, month, month * 10)
+                make_figure(ind, area, 2024, month, month * 9)
+        if i % 2:
+            make_indicator(
+                rollup="count_at_least", source=ind, threshold=Decimal(15 + i), kind="count"
+            )
+    return town

@@ -13,7 +13,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ..access import can_read_area
 from ..models import ApiToken
+from ..selectors import AreaTree, summary_payload, summary_rows
 
 
 def token_digest(key: str) -> str:
@@ -69,3 +71,32 @@ def api_view(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+@api_view
+def summary(request):
+    """GET /api/v1/summary?area=CODE&year=Y&month=N — DOMAIN §8, the same rows as the page.
+
+    Approved figures only; `&include_submitted=1` adds submitted ones (rows marked provisional).
+    """
+    params = request.GET
+    missing = [name for name in ("area", "year", "month") if not params.get(name)]
+    if missing:
+        return json_error(f"缺少参数：{'、'.join(missing)}（例如 ?area=T01&year=2025&month=10）。")
+    tree = AreaTree()
+    area = tree.by_code.get(params["area"])
+    if area is None:
+        return json_error(f"区域「{params['area']}」不存在。")
+    try:
+        year, month = int(params["year"]), int(params["month"])
+    except ValueError:
+        return json_error("year 和 month 应为整数。")
+    if not 2000 <= year <= 2100:
+        return json_error("year 应在2000至2100之间。")
+    if not 1 <= month <= 12:
+        return json_error("month 应为1至12。")
+    if not can_read_area(request.api_user, area, tree):
+        return json_error(f"无权查看区域「{area.code}」。", 403)
+    submitted = params.get("include_submitted") == "1"
+    rows = summary_rows(area, year, month, tree=tree, include_submitted=submitted)
+    return json_response(summary_payload(area, year, month, rows))

@@ -101,3 +101,13 @@ def test_summary_table_is_aligned_chinese(demo):
 def test_summary_refuses_bad_parameters(demo, args, message):
     with pytest.raises(CommandError, match=message):
         run("summary", *args)
+
+
+def test_api_token_command_prints_a_working_key(demo, client):
+    key = run("api_token", "leader", "--name", "大屏").strip()
+    response = client.get(
+        "/api/v1/summary?area=T01&year=2025&month=10", HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    assert response.status_code == 200
+    with pytest.raises(CommandError, match="不存在"):
+        run("api_token", "nobody")

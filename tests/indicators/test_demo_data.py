@@ -230,13 +230,22 @@ def test_village_collective_income_matches_the_report():
 
 def test_demo_users_cover_every_role():
     by_name = {u["username"]: u for u in DEMO_USERS}
-    assert set(by_name) == {"admin", "clerk", "clerk_ny", "reviewer", "leader", "shuji"}
+    assert set(by_name) == {
+        "admin",
+        "clerk",
+        "clerk_ny",
+        "reviewer",
+        "reviewer_ny",
+        "leader",
+        "shuji",
+    }
     assert {u["role"] for u in DEMO_USERS} == {"admin", "clerk", "reviewer", "leader"}
     assert (by_name["clerk"]["department"], by_name["clerk_ny"]["department"]) == (
         "经发办",
         "农业农村办",
     )
     assert by_name["reviewer"]["department"] == "经发办"
+    assert by_name["reviewer_ny"]["department"] == "农业农村办"
     assert by_name["leader"]["department"] is None and by_name["shuji"]["name"] == "王书记"
     for user in DEMO_USERS:
         assert user["password"] == "demo1234" and user["area"] in AREAS and user["name"]

@@ -10,6 +10,7 @@ from tests.factories import (
     make_figure,
     make_indicator,
     make_target,
+    make_town_scale,
     make_town_with_villages,
 )
 
@@ -126,26 +127,9 @@ def test_district_sums_its_towns_and_villages():
     assert average.pk
 
 
-def build(indicators: int, villages: int):
-    town, vs = make_town_with_villages(villages, code=f"T{indicators}")
-    for i in range(indicators):
-        ind = make_indicator(entry_level="village" if i % 2 else "town")
-        make_target(ind, town, value=100)
-        areas = vs if i % 2 else [town]
-        for area in areas:
-            for month in (1, 2, 3):
-                make_figure(ind, area, 2025, month, month * 10)
-                make_figure(ind, area, 2024, month, month * 9)
-        if i % 2:
-            make_indicator(
-                rollup="count_at_least", source=ind, threshold=Decimal(15 + i), kind="count"
-            )
-    return town
-
-
 @pytest.mark.parametrize(("indicators", "villages"), [(2, 2), (30, 12)])
 def test_summary_runs_at_most_six_queries_whatever_the_size(indicators, villages):
-    town = build(indicators, villages)
+    town = make_town_scale(indicators, villages)
     with CaptureQueriesContext(connection) as queries:
         rows = summary_rows(town, 2025, 3)
     assert len(rows) == indicators + indicators // 2

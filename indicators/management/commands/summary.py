@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators import formatting as fmt
 from indicators.models import Area
-from indicators.selectors import summary_rows
+from indicators.selectors import summary_payload, summary_rows
 
 
 def width(text: str) -> int:
@@ -26,26 +26,24 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, type=int, help="年度")
         parser.add_argument("--month", required=True, type=int, help="月份（1-12）")
         parser.add_argument("--json", action="store_true", help="输出 JSON（DOMAIN §8 格式）")
+        parser.add_argument(
+            "--include-submitted", action="store_true", help="包含已报送但未审核的数据（初步数）"
+        )
 
-    def handle(self, *args, area, year, month, json: bool, **options):
+    def handle(self, *args, area, year, month, json: bool, include_submitted: bool, **options):
         if not 1 <= month <= 12:
             raise CommandError(f"月份应为1至12，实际为{month}。")
         place = Area.objects.filter(code=area).first()
         if place is None:
             raise CommandError(f"区域「{area}」不存在：请用区域编码，如 T01。")
-        rows = summary_rows(place, year, month)
+        rows = summary_rows(place, year, month, include_submitted=include_submitted)
         if json:
             self.print_json(place, year, month, rows)
         else:
             self.print_table(place, year, month, rows)
 
     def print_json(self, place, year, month, rows):
-        payload = {
-            "area": {"code": place.code, "name": place.name, "level": place.level},
-            "year": year,
-            "month": month,
-            "indicators": [row.as_json() for row in rows],
-        }
+        payload = summary_payload(place, year, month, rows)
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
 
     def print_table(self, place, year, month, rows):

@@ -1,0 +1,89 @@
+"""Benchmark: server time of the overview page and of /api/v1/summary at town scale (30 villages
+x 150 indicators x 5 years) and district scale (20 such towns), each against the bare aggregate
+SQL over the same figures in the same run, with p50 and p95. Prints; asserts nothing.
+
+    python bench/dashboard.py [--towns 20] [--repeat 15]
+"""
+
+import argparse
+import time
+
+from _setup import setup_django, timed
+
+
+def bare_sql(area, year, month):
+    """What a hand-written report runs: the area's own figures and one aggregate below it."""
+    from django.db import connection
+
+    from indicators.selectors import AreaTree
+
+    ids = [a.pk for a in AreaTree().descendants(area)]
+    marks = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indicator_id, year, month, value FROM indicators_figure WHERE area_id = %s"
+            " AND year IN (%s, %s) AND month IN (%s, %s, 12) AND status = 'approved'",
+            [area.pk, year - 1, year, month, month - 1],
+        )
+        cursor.fetchall()
+        cursor.execute(
+            "SELECT indicator_id, year, month, SUM(value), COUNT(*) FROM indicators_figure"
+            f" WHERE area_id IN ({marks}) AND year IN (%s, %s) AND month IN (%s, %s, 12)"
+            " AND status = 'approved' GROUP BY indicator_id, year, month",
+            [*ids, year - 1, year, month, month - 1],
+        )
+        return cursor.fetchall()
+
+
+def measure(client, area, year, month, repeat, label):
+    from indicators.selectors import summary_rows
+
+    page_url = f"/?area={area.code}&year={year}&month={month}"
+    api_url = f"/api/v1/summary?area={area.code}&year={year}&month={month}"
+    assert client.get(page_url).status_code == 200
+    page50, page95, _ = timed(lambda: client.get(page_url), repeat)
+    api50, api95, _ = timed(lambda: client.get(api_url), repeat)
+    sel50, _, _ = timed(lambda: summary_rows(area, year, month, series=True), repeat)
+    sql50, sql95, _ = timed(lambda: bare_sql(area, year, month), repeat)
+    print(f"[{label}] bare aggregate SQL     p50 {sql50:7.1f} ms  p95 {sql95:7.1f} ms")
+    print(f"[{label}] overview page          p50 {page50:7.1f} ms  p95 {page95:7.1f} ms"
+          f"  = {page50 / sql50:.1f}x bare SQL")  # fmt: skip
+    print(f"[{label}]   of which selector    p50 {sel50:7.1f} ms = {sel50 / sql50:.1f}x bare SQL;"
+          f" template and tables {page50 - sel50:.1f} ms")  # fmt: skip
+    print(f"[{label}] /api/v1/summary        p50 {api50:7.1f} ms  p95 {api95:7.1f} ms"
+          f"  = {api50 / sql50:.1f}x bare SQL")  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--towns", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from summary import build_catalogue, build_town
+
+    from indicators.models import Area
+
+    start = time.perf_counter()
+    district = Area.objects.create(code="BD", name="基准区", level="district")
+    inds, derived = build_catalogue()
+    towns = []
+    total = 0
+    for i in range(args.towns):
+        town, year, count = build_town(inds, derived, code=f"T{i:02d}", parent=district)
+        towns.append(town)
+        total += count
+    print(f"database: {connection.vendor}; {args.towns} towns x 30 villages x 150 indicators x"
+          f" 5 years = {total:,} figures, built in {time.perf_counter() - start:.0f}s")  # fmt: skip
+    admin = get_user_model().objects.create_superuser("bench", password="x")
+    client = Client()
+    client.force_login(admin)
+    measure(client, towns[0], year, 10, args.repeat, "town")
+    measure(client, district, year, 10, max(3, args.repeat // 3), "district")
+
+
+if __name__ == "__main__":
+    main()

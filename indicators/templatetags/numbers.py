@@ -1,0 +1,67 @@
+"""Template filters for DOMAIN §7 numbers and the small inline trend lines."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from .. import formatting as fmt
+
+register = template.Library()
+
+
+@register.filter
+def figure(value, places=2):
+    return fmt.number(value, int(places))
+
+
+@register.filter
+def percent(value):
+    return fmt.percent(value)
+
+
+@register.filter
+def points(value):
+    return fmt.points(value)
+
+
+@register.filter
+def growth(value):
+    return fmt.growth(value) or "同比 —"
+
+
+@register.filter
+def light_label(value):
+    return fmt.LIGHT_LABELS.get(value, "—")
+
+
+@register.simple_tag
+def sparkline(series, series_last=None, width=120, height=32):
+    """This year's monthly values (solid) over last year's (dashed), as inline SVG.
+
+    Server-drawn so that it prints and needs no script; None values are skipped.
+    """
+    lines = [(series_last or (), "spark-last"), (series or (), "spark-this")]
+    values = [v for s, _ in lines for v in s if v is not None]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1
+
+    def points_for(data):
+        return " ".join(
+            f"{i * (width - 4) / 11 + 2:.1f},{height - 2 - float((v - low) / span) * (height - 4):.1f}"
+            for i, v in enumerate(data)
+            if v is not None
+        )
+
+    body = format_html_join(
+        "",
+        '<polyline class="{}" points="{}" fill="none"/>',
+        ((css, points_for(data)) for data, css in lines if any(v is not None for v in data)),
+    )
+    return format_html(
+        '<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-label="趋势">{body}</svg>',
+        w=width,
+        h=height,
+        body=body,
+    )

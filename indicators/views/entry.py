@@ -1,0 +1,561 @@
+"""Monthly figures: the entry grid, review, 填报进度, the Excel round trip and the history.
+
+Each view checks access (indicators/access.py), then calls a service or a selector; the rules
+live in indicators/entry.py.
+"""
+
+import io
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import access
+from .. import entry as svc
+from ..forms import PeriodForm, ReviewForm, UploadForm
+from ..models import Area, Department, Figure, Indicator
+from ..selectors import AreaTree, figure_history
+from ..workbook import FIGURES, WorkbookError, integer, read_file, text
+
+UPLOAD_SESSION_KEY = "entry_upload"
+
+
+def forbidden(request, message):
+    return HttpResponseForbidden(
+        render(request, "indicators/entry/forbidden.html", {"message": message}).content
+    )
+
+
+def bad_request(request, message):
+    return HttpResponseBadRequest(
+        render(request, "indicators/bad_request.html", {"message": message}).content
+    )
+
+
+def _context(request, departments):
+    """(town, villages, department, year, month) of the page, or an error response."""
+    tree = AreaTree()
+    town = access.work_town(request.user, tree)
+    if town is None or not departments.exists():
+        return None, forbidden(
+            request, _("只有本镇各部门的填报员、审核员可以使用此页面；领导请查看驾驶舱和填报进度。")
+        )
+    year, month = svc.default_period()
+    source = request.POST if request.method == "POST" else request.GET
+    form = PeriodForm(source, departments=departments, default_year=year, default_month=month)
+    period = form.period()
+    if period is None:
+        return None, bad_request(request, form.error_text())
+    department, year, month = period
+    villages = sorted(tree.villages(town), key=lambda a: a.code)
+    return (town, villages, department, year, month), None
+
+
+def _query(department, year, month) -> str:
+    return "?" + urlencode({"department": department.pk, "year": year, "month": month})
+
+
+def _page_context(request, town, department, year, month, departments):
+    due = svc.deadline(Indicator.Cadence.MONTHLY, year, month)
+    return {
+        "town": town,
+        "department": department,
+        "departments": departments,
+        "year": year,
+        "month": month,
+        "months": range(1, 13),
+        "deadline": due,
+        "past_deadline": timezone.localdate() > due,
+        "query": _query(department, year, month),
+        "can_enter": access.entry_departments(request.user).filter(pk=department.pk).exists(),
+        "can_review": access.review_departments(request.user).filter(pk=department.pk).exists(),
+    }
+
+
+# ---------------------------------------------------------------------------- the grid
+
+
+def _cells_from_post(post, rows):
+    cells = []
+    for row in rows:
+        if f"v-{row.name}" not in post:
+            continue  # a locked row has no input
+        try:
+            version = int(post.get(f"ver-{row.name}", 0))
+        except ValueError:
+            version = -1  # tampered: refused as a conflict
+        cells.append(
+            svc.Cell(
+                row.indicator,
+                row.area,
+                raw=post.get(f"v-{row.name}", ""),
+                note=post.get(f"n-{row.name}", ""),
+                confirmed=post.get(f"c-{row.name}") == "1",
+                version=version,
+            )
+        )
+    return cells
+
+
+@require_http_methods(["GET", "POST"])
+def grid(request):
+    departments = access.entry_departments(request.user)
+    ctx, error = _context(request, departments)
+    if error:
+        return error
+    town, villages, department, year, month = ctx
+    rows = svc.grid_rows(department, town, villages, year, month)
+    result = None
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        cells = _cells_from_post(request.POST, rows)
+        result = svc.figures_save(
+            user=request.user, cells=cells, year=year, month=month, submit=submit
+        )
+        if result.ok:
+            if submit:
+                messages.success(
+                    request,
+                    _("已保存%(saved)d项，报送%(submitted)d项，等待审核。")
+                    % {"saved": len(result.saved), "submitted": len(result.submitted)},
+                )
+            else:
+                messages.success(
+                    request, _("已保存草稿%(saved)d项。") % {"saved": len(result.saved)}
+                )
+            return redirect(request.path + _query(department, year, month))
+        # Show what was typed, with the errors next to it; refused cells show the newer value.
+        rows = svc.grid_rows(department, town, villages, year, month)
+        by_key = {c.key: c for c in cells}
+        for row in rows:
+            row.cell = by_key.get((row.indicator.pk, row.area.pk))
+    context = _page_context(request, town, department, year, month, departments)
+    context.update(
+        rows=rows,
+        errors=result.errors if result else [],
+        problem=svc.period_problem(year, month),
+        editable=any(r.editable for r in rows),
+        drafts=sum(1 for r in rows if r.figure and r.figure.status in svc.EDITABLE),
+    )
+    status = 400 if result is not None else 200
+    return render(request, "indicators/entry/grid.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------- review
+
+
+@require_http_methods(["GET", "POST"])
+def review(request):
+    departments = access.review_departments(request.user)
+    ctx, error = _context(request, departments)
+    if error:
+        return error
+    town, villages, department, year, month = ctx
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return bad_request(request, _("审核操作无效，请刷新页面后重试。"))
+        try:
+            _review_action(request, form.cleaned_data, department, town, year, month)
+        except svc.WorkflowError as exc:
+            messages.error(request, str(exc))
+        return redirect(request.path + _query(department, year, month))
+    rows = svc.grid_rows(department, town, villages, year, month)
+    context = _page_context(request, town, department, year, month, departments)
+    context.update(
+        rows=rows,
+        submitted=[r for r in rows if r.figure and r.figure.status == Figure.Status.SUBMITTED],
+    )
+    return render(request, "indicators/entry/review.html", context)
+
+
+def _review_action(request, data, department, town, year, month):
+    user = request.user
+    figures = Figure.objects.select_related("indicator", "area").filter(
+        indicator__department=department, year=year, month=month
+    )
+    if data["action"] == "approve":
+        ids = [int(i) for i in request.POST.getlist("approve") if i.isdigit()]
+        chosen = list(figures.filter(pk__in=ids))
+        if not chosen:
+            raise svc.WorkflowError(_("请先勾选要审核通过的数据。"))
+        versions = {}
+        for figure in chosen:
+            raw = request.POST.get(f"ver-{figure.pk}", "")
+            versions[figure.pk] = int(raw) if raw.isdigit() else None
+        done = svc.figures_approve(user=user, figures=[(f, versions[f.pk]) for f in chosen])
+        messages.success(request, _("已审核通过%(n)d项，数据已锁定。") % {"n": len(done)})
+        return
+    figure = figures.filter(pk=data["figure"]).first()
+    if figure is None:
+        raise svc.WorkflowError(_("该数据不存在或不属于本部门本月。"))
+    if data["action"] == "return":
+        svc.figures_return(
+            user=user, figure=figure, comment=data["comment"], version=data["version"]
+        )
+        messages.success(request, _("已退回，填报员会在填报页看到退回意见。"))
+    else:
+        svc.figures_reopen(user=user, figure=figure, reason=data["comment"])
+        messages.success(request, _("已重新打开，填报员可以修改后重新报送。"))
+
+
+# ---------------------------------------------------------------------------- 填报进度
+
+
+def _town_for_reading(request, tree):
+    """The town a reader asked for (?area=), else their own or the first one they may read."""
+    code = request.GET.get("area")
+    if code:
+        area = tree.by_code.get(code)
+        return area if area is not None and area.level == Area.Level.TOWN else None
+    readable = access.readable_area_ids(request.user, tree)
+    towns = sorted(
+        (tree.by_id[i] for i in readable if tree.by_id[i].level == Area.Level.TOWN),
+        key=lambda a: a.code,
+    )
+    return towns[0] if towns else None
+
+
+@require_GET
+def progress(request):
+    tree = AreaTree()
+    town = _town_for_reading(request, tree)
+    if town is None and request.GET.get("area"):
+        return bad_request(request, _("区域不存在或不是镇，请从列表中选择。"))
+    if town is None or not access.can_read_progress(request.user, town, tree):
+        return forbidden(request, _("您无权查看该镇的填报进度。"))
+    year, month = svc.default_period()
+    form = PeriodForm(
+        request.GET,
+        departments=Department.objects.none(),
+        default_year=year,
+        default_month=month,
+    )
+    period = form.period()
+    if period is None:
+        return bad_request(request, form.error_text())
+    year, month = period[1:]
+    villages = sorted(tree.villages(town), key=lambda a: a.code)
+    readable = access.readable_area_ids(request.user, tree)
+    context = {
+        "town": town,
+        "year": year,
+        "month": month,
+        "months": range(1, 13),
+        "towns": [a for a in tree.by_code.values() if a.level == "town" and a.pk in readable],
+        "departments": svc.reporting_progress(town, villages, year, month),
+        "today": timezone.localdate(),
+    }
+    return render(request, "indicators/entry/progress.html", context)
+
+
+# ---------------------------------------------------------------------------- Excel round trip
+
+SHEET_COLUMNS = [
+    "指标编码",
+    "区域编码",
+    "年度",
+    "月份",
+    "数值",
+    "备注",
+    "指标名称",
+    "区域名称",
+    "单位",
+    "上期累计",
+    "上年同期",
+    "年度目标",
+    "状态",
+]
+
+
+@require_GET
+def sheet(request):
+    """The month's entry sheet of the department: codes, names and last values filled in."""
+    departments = access.entry_departments(request.user)
+    ctx, error = _context(request, departments)
+    if error:
+        return error
+    town, villages, department, year, month = ctx
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    ws = book.active
+    ws.title = FIGURES
+    ws.append(SHEET_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF7E0")
+    for row in svc.grid_rows(department, town, villages, year, month):
+        figure = row.figure
+        ws.append(
+            [
+                row.indicator.code,
+                row.area.code,
+                year,
+                month,
+                figure.value if figure else None,
+                figure.note if figure else None,
+                row.indicator.name,
+                row.area.name,
+                row.indicator.unit,
+                row.previous,
+                row.last_year,
+                row.target,
+                figure.get_status_display() if figure else "未填报",
+            ]
+        )
+        ws.cell(ws.max_row, 5).fill = fill
+        ws.cell(ws.max_row, 6).fill = fill
+    widths = (10, 10, 7, 6, 14, 24, 24, 10, 7, 12, 12, 12, 8)
+    for letter, width in zip("ABCDEFGHIJKLM", widths, strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "E2"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"填报表-{department.name}-{year}年{month}月.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def _raw(value) -> str:
+    """A cell as text for the session: floats by repr so no digit is lost."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _upload_cells(entries, rows, year, month):
+    """Cells from uploaded rows; rows that cannot become a cell get a row error instead."""
+    by_code = {(r.indicator.code, r.area.code): r for r in rows}
+    cells, problems = [], []
+    for entry in entries:
+        n = entry["row"]
+        key = (entry["indicator"], entry["area"])
+        row = by_code.get(key)
+        if row is None:
+            problems.append(
+                (
+                    n,
+                    f"「{key[0]} {key[1]}」不在本部门{year}年{month}月的填报表中：请使用下载的填报表",
+                )
+            )
+            continue
+        if (entry["year"], entry["month"]) != (str(year), str(month)):
+            problems.append((n, f"年度、月份应为{year}年{month}月：请上传本月的填报表"))
+            continue
+        if text(entry["value"]) == "":
+            continue  # an empty cell leaves the figure as it is
+        cells.append(
+            svc.Cell(
+                row.indicator,
+                row.area,
+                raw=entry["value"],
+                note=entry["note"],
+                version=entry.get("version", row.figure.version if row.figure else 0),
+                row=n,
+                confirmed=entry.get("confirmed", False),
+            )
+        )
+    return cells, problems
+
+
+def _read_upload(upload):
+    """[{row, indicator, area, year, month, value, note}] of the 数据 sheet, or WorkbookError."""
+    if upload.size > 5 * 1024 * 1024:
+        raise WorkbookError("文件过大（超过5MB）：填报表只需一张「数据」表")
+    sheets = read_file(upload, name=upload.name, sheet=FIGURES)
+    rows = sheets.get(FIGURES) or []
+    if not rows:
+        raise WorkbookError("文件中没有「数据」表：请使用下载的填报表")
+    header, body = rows[0]["_header"], rows[1:]
+    missing = [c for c in ("指标编码", "区域编码", "年度", "月份", "数值") if c not in header]
+    if missing:
+        raise WorkbookError("缺少列：" + "、".join(missing) + "。请使用下载的填报表")
+    entries = []
+    for row in body[:2000]:
+        entries.append(
+            {
+                "row": row["_row"],
+                "indicator": text(row.get("指标编码")),
+                "area": text(row.get("区域编码")),
+                "year": _period_part(row, "年度", 2000, 2100),
+                "month": _period_part(row, "月份", 1, 12),
+                "value": _raw(row.get("数值")),
+                "note": text(row.get("备注"))[:255],
+            }
+        )
+    return entries
+
+
+def _period_part(row, column, low, high) -> str:
+    try:
+        return str(integer(row.get(column), low, high, column))
+    except ValueError:
+        return text(row.get(column))
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    departments = access.entry_departments(request.user)
+    ctx, error = _context(request, departments)
+    if error:
+        return error
+    town, villages, department, year, month = ctx
+    context = _page_context(request, town, department, year, month, departments)
+    form = UploadForm()
+    stored = request.session.get(UPLOAD_SESSION_KEY)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        if not stored or stored["period"] != [department.pk, year, month]:
+            messages.error(request, _("没有待确认的上传，或已过期：请重新上传文件。"))
+            return redirect(request.path + _query(department, year, month))
+        rows = svc.grid_rows(department, town, villages, year, month)
+        cells, problems = _upload_cells(stored["entries"], rows, year, month)
+        result = svc.figures_save(
+            user=request.user,
+            cells=cells,
+            year=year,
+            month=month,
+            submit=stored["submit"],
+            reason="Excel上传",
+        )
+        if result.ok and not problems:
+            del request.session[UPLOAD_SESSION_KEY]
+            messages.success(
+                request,
+                _("已从Excel写入%(saved)d项。") % {"saved": len(result.saved)}
+                + (_("并报送%(n)d项。") % {"n": len(result.submitted)} if stored["submit"] else ""),
+            )
+            return redirect("/entry/" + _query(department, year, month))
+        context.update(preview=_preview(cells, problems), confirmable=False)
+        return render(request, "indicators/entry/upload.html", context, status=400)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            context["form"] = form
+            return render(request, "indicators/entry/upload.html", context, status=400)
+        try:
+            entries = _read_upload(form.cleaned_data["file"])
+        except WorkbookError as exc:
+            form.add_error("file", str(exc))
+            context["form"] = form
+            return render(request, "indicators/entry/upload.html", context, status=400)
+        rows = svc.grid_rows(department, town, villages, year, month)
+        confirmed = form.cleaned_data["confirm_outliers"]
+        for entry in entries:
+            entry["confirmed"] = confirmed
+        cells, problems = _upload_cells(entries, rows, year, month)
+        svc.check_cells(cells, user=request.user, year=year, month=month)
+        # Confirming later saves against the versions seen now: a change in between is refused.
+        versions = {c.row: c.figure.version if c.figure else 0 for c in cells}
+        for entry in entries:
+            entry["version"] = versions.get(entry["row"], 0)
+        ok = not problems and not any(c.error for c in cells)
+        if ok:
+            request.session[UPLOAD_SESSION_KEY] = {
+                "period": [department.pk, year, month],
+                "entries": entries,
+                "submit": request.POST.get("submit") == "1",
+            }
+        context.update(preview=_preview(cells, problems), confirmable=ok)
+        return render(request, "indicators/entry/upload.html", context, status=200 if ok else 400)
+    context["form"] = form
+    return render(request, "indicators/entry/upload.html", context)
+
+
+def _preview(cells, problems):
+    """Rows of the preview table: what each sheet row would do, or why it cannot."""
+    lines = [
+        {
+            "row": c.row,
+            "indicator": c.indicator,
+            "area": c.area,
+            "old": svc.plain(c.figure.value if c.figure else None),
+            "new": svc.plain(c.value),
+            "note": c.note,
+            "what": ("新增" if c.figure is None else "修改") if c.changed else "不变",
+            "error": c.error,
+        }
+        for c in cells
+    ]
+    lines += [{"row": n, "error": message} for n, message in problems]
+    return sorted(lines, key=lambda line: line["row"])
+
+
+# ---------------------------------------------------------------------------- history
+
+
+@require_GET
+def history(request, code):
+    """Every change of an indicator's figures at an area: who, when, old and new, and why."""
+    indicator = get_object_or_404(Indicator.objects.select_related("department"), code=code)
+    tree = AreaTree()
+    area = _town_for_reading(request, tree) if not request.GET.get("area") else None
+    if request.GET.get("area"):
+        area = tree.by_code.get(request.GET["area"])
+        if area is None:
+            return bad_request(request, _("区域不存在，请从列表中选择。"))
+    if area is None or not access.can_read_area(request.user, area, tree):
+        return forbidden(request, _("您无权查看该区域的数据修改记录。"))
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() and 2000 <= int(year) <= 2100 else None
+    if indicator.entry_level == Indicator.EntryLevel.VILLAGE and area.level != Area.Level.VILLAGE:
+        entries = figure_history(indicator, areas=tree.villages(area), year=year)
+    else:
+        entries = figure_history(indicator, area, year=year)
+    if request.GET.get("format") == "xlsx":
+        return _history_xlsx(indicator, area, entries)
+    return render(
+        request,
+        "indicators/entry/history.html",
+        {"indicator": indicator, "area": area, "entries": entries, "year": year},
+    )
+
+
+def _history_xlsx(indicator, area, entries):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "修改记录"
+    ws.append(["年度", "月份", "区域", "时间", "操作人", "操作", "原值", "新值", "状态", "原因"])
+    for e in entries:
+        ws.append(
+            [
+                e.year,
+                e.month,
+                e.area,
+                timezone.localtime(e.when).strftime("%Y-%m-%d %H:%M:%S"),
+                e.who,
+                e.action,
+                e.old_value,
+                e.new_value,
+                e.status,
+                e.reason,
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = _quote(f"修改记录-{indicator.code}{indicator.name}-{area.name}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response

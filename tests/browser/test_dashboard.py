@@ -1,0 +1,51 @@
+import pytest
+
+from tests.browser.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = [
+    ("overview", "/?area=T01&year=2025&month=10"),
+    ("indicator", "/indicators/NY01/?area=T01&year=2025&month=10"),
+]
+
+
+def charts_drawn(page):
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas[data-chart]')]"
+        ".every(c => c.dataset.drawn === '1')",
+        timeout=10_000,
+    )
+    return page.locator("canvas[data-chart]").count()
+
+
+@pytest.mark.parametrize(("width", "screen"), [(1440, "desktop"), (375, "phone")])
+def test_dashboard_pages_draw_every_chart_offline(
+    demo_server, local_page, screenshot, width, screen
+):
+    local_page.set_viewport_size({"width": width, "height": 900})
+    login(local_page, demo_server, "leader")
+    for name, url in PAGES:
+        local_page.goto(demo_server.url + url)
+        assert charts_drawn(local_page) >= 1
+        # A drawn chart has coloured pixels, not just an empty canvas.
+        painted = local_page.evaluate(
+            "() => [...document.querySelectorAll('canvas[data-chart]')].every(c => {"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) return true; } return false; })"
+        )
+        assert painted
+        assert "示例数据" in local_page.inner_text("body")
+        screenshot(local_page, f"{name}-{screen}")
+    # Phone: nothing wider than the screen but the tables' own scroll boxes.
+    overflow = local_page.evaluate("() => document.documentElement.scrollWidth")
+    assert overflow <= width + 1
+
+
+def test_overview_prints_as_a_clean_table(demo_server, local_page):
+    login(local_page, demo_server, "leader")
+    local_page.goto(demo_server.url + PAGES[0][1])
+    local_page.emulate_media(media="print")
+    assert not local_page.locator("form.filters").first.is_visible()
+    assert local_page.locator(".printed").first.is_visible()
+    assert local_page.locator("table.data").first.is_visible()

@@ -1,0 +1,188 @@
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from indicators.models import Area, Membership
+from indicators.views.api import api_token_create
+from tests.factories import make_area, make_town_scale, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def leader_client(client, demo):
+    client.login(username="leader", password="demo1234")
+    return client
+
+
+def test_overview_answers_the_meeting_questions(leader_client):
+    page = leader_client.get("/?area=T01&year=2025&month=10").content.decode()
+    assert "时序进度 <b>83.3%</b>" in page
+    assert "共31项指标：已完成3项，达进度14项，欠进度8项，严重滞后5项，未报1项" in page
+    # The lagging list names who to ask, red before yellow.
+    lagging = page[page.index("需要关注") : page.index("各类指标平均完成率")]
+    assert "问 应急管理办" in lagging
+    assert lagging.index("严重滞后") < lagging.index("欠进度")
+    assert 'data-chart="/charts/categories/?' in page
+    assert "重点指标" in page and '<svg class="spark"' in page
+
+
+def test_overview_tables_are_sortable_per_category(leader_client):
+    response = leader_client.get("/?area=T01&year=2025&month=10&c0-sort=-gap_pp")
+    assert response.status_code == 200
+    assert "c0-sort=gap_pp" in response.content.decode()
+
+
+def test_indicator_page_shows_definition_numbers_villages_and_months(leader_client):
+    page = leader_client.get("/indicators/NY01/?area=T01&year=2025&month=10").content.decode()
+    assert "村级集体经济组织" in page  # 口径
+    assert "29/29 村已报" in page
+    assert "蒋桥村" in page
+    assert "1—10月，全镇村集体经济收入完成1878.93万元" in page
+
+
+def test_worked_example_sentence_on_the_indicator_page(leader_client):
+    page = leader_client.get("/indicators/JJ04/?area=T01&year=2025&month=10").content.decode()
+    assert (
+        "1—10月，全镇工业总产值完成28.10亿元，同比增长9.8%，完成年度目标的86.0%，"
+        "超过时序进度2.7个百分点。"
+    ) in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/charts/categories/?area=T01&year=2025&month=10",
+        "/charts/indicators/JJ04/cumulative/?area=T01&year=2025&month=10",
+        "/charts/indicators/JJ04/months/?area=T01&year=2025&month=10",
+        "/charts/indicators/NY03/villages/?area=T01&year=2025&month=10",
+    ],
+)
+def test_chart_endpoints_return_numbers_not_strings(leader_client, url):
+    payload = leader_client.get(url).json()
+    assert payload["type"] in ("line", "bar")
+    assert len(payload["data"]["labels"]) == len(payload["data"]["datasets"][0]["data"])
+    values = [v for ds in payload["data"]["datasets"] for v in ds["data"] if v is not None]
+    assert values and all(isinstance(v, int | float) for v in values)
+
+
+def test_cumulative_chart_has_the_target_pace_line(leader_client):
+    payload = leader_client.get("/charts/indicators/JJ04/cumulative/?area=T01&year=2025&month=10")
+    pace = payload.json()["data"]["datasets"][2]
+    assert pace["label"] == "目标进度"
+    assert round(pace["data"][11], 4) == 32.6592
+
+
+def test_village_chart_draws_the_threshold(leader_client):
+    payload = leader_client.get("/charts/indicators/NY03/villages/?area=T01&year=2025&month=10")
+    datasets = payload.json()["data"]["datasets"]
+    assert datasets[1]["data"][0] == 100
+    assert len(datasets[0]["data"]) == 29
+
+
+def test_api_equals_the_summary_command(leader_client):
+    out = io.StringIO()
+    call_command(
+        "summary", "--area", "T01", "--year", "2025", "--month", "10", "--json", stdout=out
+    )
+    api = leader_client.get("/api/v1/summary?area=T01&year=2025&month=10")
+    assert api["Content-Type"] == "application/json"
+    assert api.json() == json.loads(out.getvalue())
+
+
+def test_api_accepts_a_token_without_a_session(client, demo):
+    leader = Membership.objects.get(user__username="leader").user
+    key = api_token_create(user=leader, name="大屏")
+    response = client.get(
+        "/api/v1/summary?area=T01&year=2025&month=10", HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    assert response.status_code == 200
+    assert response.json()["indicators"][0]["code"]
+    assert client.get("/api/v1/summary?area=T01&year=2025&month=10").status_code == 401
+    wrong = client.get("/api/v1/summary?area=T01", HTTP_AUTHORIZATION="Token nope")
+    assert wrong.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("area=NOPE&year=2025&month=10", "区域「NOPE」不存在"),
+        ("area=T01&year=2025&month=13", "month 应为1至12"),
+        ("area=T01&year=abc&month=1", "应为整数"),
+        ("area=T01&month=1", "缺少参数：year"),
+    ],
+)
+def test_api_answers_bad_parameters_with_json_400(leader_client, query, message):
+    response = leader_client.get(f"/api/v1/summary?{query}")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_a_user_cannot_read_another_towns_figures(client, demo):
+    other = make_area(code="T99", name="外镇", level="town")
+    client.force_login(make_user("stranger", role="leader", area=other))
+    assert client.get("/?area=T01").status_code == 403
+    assert client.get("/api/v1/summary?area=T01&year=2025&month=10").status_code == 403
+    assert client.get("/charts/indicators/JJ04/cumulative/?area=T01").status_code == 403
+
+
+def test_chart_of_a_bad_period_answers_json_400(leader_client):
+    response = leader_client.get("/charts/indicators/JJ04/cumulative/?area=T01&month=14")
+    assert response.status_code == 400
+    assert "月份" in response.json()["error"]
+
+
+def test_district_view_ranks_towns_with_the_change_since_last_month(client, demo):
+    town = Area.objects.get(code="T01")
+    district = town.parent
+    make_area(code="T02", name="二镇", level="town", parent=district)
+    client.force_login(make_user("district", role="leader", area=district))
+    page = client.get("/?area=D01&year=2025&month=10&rank=JJ04&measure=completion").content
+    page = page.decode()
+    assert "各镇排名" in page and "示例镇" in page and "二镇" in page
+
+
+@pytest.mark.parametrize(("indicators", "villages"), [(4, 2), (24, 10)])
+def test_overview_and_api_query_counts_do_not_grow(
+    client, indicators, villages, django_assert_max_num_queries
+):
+    town = make_town_scale(indicators, villages)
+    client.force_login(make_user(f"l{indicators}", role="leader", area=town))
+    # session and user, the summary, the key indicators' trends (2) and the task block (3)
+    with django_assert_max_num_queries(15):
+        assert client.get(f"/?area={town.code}&year=2025&month=3").status_code == 200
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")
+        assert response.status_code == 200
+
+
+def test_submitted_figures_count_only_when_asked_and_are_marked_provisional(leader_client):
+    from indicators.models import Figure
+
+    figure = Figure.objects.get(indicator__code="JJ04", area__code="T01", year=2025, month=10)
+    figure.status = Figure.Status.SUBMITTED
+    figure.save()
+    approved = leader_client.get("/api/v1/summary?area=T01&year=2025&month=10").json()
+    jj04 = next(r for r in approved["indicators"] if r["code"] == "JJ04")
+    assert jj04["actual"] is None and jj04["light"] == "grey"
+    both = leader_client.get("/api/v1/summary?area=T01&year=2025&month=10&include_submitted=1")
+    jj04 = next(r for r in both.json()["indicators"] if r["code"] == "JJ04")
+    assert jj04["actual"] == 28.1 and jj04["provisional"] is True
+    page = leader_client.get("/?area=T01&year=2025&month=10&include_submitted=1").content.decode()
+    assert "初步数" in page
+
+
+def test_indicator_page_shows_the_history_of_changes(leader_client):
+    page = leader_client.get("/indicators/JJ04/?area=T01&year=2025&month=10").content.decode()
+    assert "修改记录" in page and "工作簿导入" in page
+
+
+def test_dashboard_pages_refuse_post(leader_client):
+    assert leader_client.post("/?area=T01").status_code == 405

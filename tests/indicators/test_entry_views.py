@@ -1,0 +1,273 @@
+"""The entry pages through the front door: grid, two clients, review, progress, Excel, history."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from indicators.models import Figure
+from tests.factories import (
+    make_area,
+    make_department,
+    make_figure,
+    make_indicator,
+    make_target,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gdp(department, town):
+    ind = make_indicator(code="GDP", name="工业总产值", unit="亿元", department=department)
+    make_target(ind, town, value=40)
+    make_figure(ind, town, 2025, 2, "5.5")
+    make_figure(ind, town, 2024, 3, "7.25")
+    return ind
+
+
+def field(gdp, town):
+    return f"{gdp.pk}-{town.pk}"
+
+
+def post_grid(client, gdp, town, value, *, version=0, action="save", **extra):
+    name = field(gdp, town)
+    data = {"year": 2025, "month": 3, f"v-{name}": value, f"ver-{name}": version}
+    data["action"] = action
+    data.update({f"{k}-{name}": v for k, v in extra.items()})
+    return client.post("/entry/", data)
+
+
+def test_grid_shows_reference_columns_and_the_completion(client, staff, gdp, town):
+    make_figure(gdp, town, 2025, 3, "10", status="draft")
+    client.force_login(staff)
+    page = client.get("/entry/?year=2025&month=3").content.decode()
+    assert "工业总产值" in page and "2025年3月 数据填报" in page
+    assert "5.50" in page and "7.25" in page and "40.00" in page  # last month, last year, target
+    assert "25.0%" in page  # 10 ÷ 40
+    assert 'src="/static/js/entry.js"' in page
+
+
+def test_grid_query_count_does_not_grow_with_villages(
+    client, staff, town, department, django_assert_max_num_queries
+):
+    villages = [
+        make_area(code=f"V{i:02d}", level="village", parent=town, name=f"村{i}") for i in range(30)
+    ]
+    income = make_indicator(code="INC", entry_level="village", department=department)
+    for v in villages:
+        make_figure(income, v, 2025, 2, 10)
+        make_target(income, v, value=100)
+    client.force_login(staff)
+    with django_assert_max_num_queries(14):
+        response = client.get("/entry/?year=2025&month=3")
+    assert response.content.decode().count('class="value"') == 30
+
+
+def test_save_draft_then_submit_shows_status(client, staff, gdp, town):
+    client.force_login(staff)
+    response = post_grid(client, gdp, town, "６.５")
+    assert response.status_code == 302
+    figure = Figure.objects.get(year=2025, month=3)
+    assert figure.value == Decimal("6.5") and figure.status == "draft"
+    response = post_grid(client, gdp, town, "6.5", version=figure.version, action="submit")
+    figure.refresh_from_db()
+    assert figure.status == "submitted" and figure.submitted_by == staff
+    page = client.get(response["Location"]).content.decode()
+    assert "已报送" in page and "报送0项" not in page
+
+
+def test_inline_errors_are_chinese_and_nothing_is_saved(client, staff, gdp, town):
+    client.force_login(staff)
+    response = post_grid(client, gdp, town, "4", note="")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "低于上月累计" in page and "没有保存任何数据" in page
+    assert 'value="4"' in page  # what was typed stays
+    assert not Figure.objects.filter(year=2025, month=3).exists()
+
+
+def test_unit_slip_needs_the_confirmation_box_and_a_reason(client, staff, gdp, town):
+    client.force_login(staff)
+    page = post_grid(client, gdp, town, "55000").content.decode()
+    assert "疑似单位填错" in page and f'name="c-{field(gdp, town)}"' in page
+    assert post_grid(client, gdp, town, "55000", c="1").status_code == 400
+    assert post_grid(client, gdp, town, "55000", c="1", n="含新投产企业").status_code == 302
+
+
+def test_second_save_from_a_stale_page_is_refused_with_the_newer_value(
+    client, staff, reviewer, gdp, town
+):
+    first, second = client, type(client)()
+    first.force_login(staff)
+    second.force_login(reviewer)
+    make_figure(gdp, town, 2025, 3, "6", status="draft")
+    # Both open the grid and see version 1.
+    assert 'value="1"' in first.get("/entry/?year=2025&month=3").content.decode()
+    assert 'value="1"' in second.get("/entry/?year=2025&month=3").content.decode()
+    assert post_grid(second, gdp, town, "6.8", version=1).status_code == 302
+    refused = post_grid(first, gdp, town, "6.2", version=1)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "改为6.8" in page and "您的修改未保存" in page
+    assert Figure.objects.get(year=2025, month=3).value == Decimal("6.8")
+    # Having seen the newer value, the first person may now save on top of it.
+    assert post_grid(first, gdp, town, "6.2", version=2).status_code == 302
+
+
+def test_review_round_trip_return_comment_reaches_the_clerk(client, staff, reviewer, gdp, town):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6", action="submit")
+    figure = Figure.objects.get(year=2025, month=3)
+    boss = type(client)()
+    boss.force_login(reviewer)
+    page = boss.get("/entry/review/?year=2025&month=3").content.decode()
+    assert "待审核1项" in page
+    data = {"year": 2025, "month": 3, "action": "return", "figure": figure.pk}
+    boss.post("/entry/review/", {**data, "comment": "请剔除退库企业", "version": figure.version})
+    page = client.get("/entry/?year=2025&month=3").content.decode()
+    assert "退回意见：请剔除退库企业" in page
+    figure.refresh_from_db()
+    post_grid(client, gdp, town, "6.1", version=figure.version, action="submit")
+    figure.refresh_from_db()
+    approve = {"year": 2025, "month": 3, "action": "approve", "approve": figure.pk}
+    response = boss.post("/entry/review/", {**approve, f"ver-{figure.pk}": figure.version})
+    assert response.status_code == 302
+    figure.refresh_from_db()
+    assert figure.status == "approved" and figure.value == Decimal("6.1")
+    assert "已审核" in client.get("/entry/?year=2025&month=3").content.decode()
+
+
+def test_reviewer_sees_refusal_for_own_submission(client, reviewer, gdp, town):
+    client.force_login(reviewer)
+    post_grid(client, gdp, town, "6", action="submit")
+    figure = Figure.objects.get(year=2025, month=3)
+    data = {"year": 2025, "month": 3, "action": "approve", "approve": figure.pk}
+    page = client.post("/entry/review/", data, follow=True).content.decode()
+    assert "不能审核自己报送的数据" in page
+    assert Figure.objects.get(year=2025, month=3).status == "submitted"
+
+
+def test_progress_page_lists_departments_with_missing_and_late(
+    client, leader, staff, gdp, town, department
+):
+    make_indicator(code="OTHER", department=make_department("财政所"))
+    make_figure(gdp, town, 2025, 3, "6", status="submitted", is_late=True)
+    client.force_login(leader)
+    page = client.get("/entry/progress/?year=2025&month=3").content.decode()
+    assert "经发办" in page and "财政所" in page and "逾期" in page
+    assert "已报齐，待审核" in page
+
+
+def sheet_bytes(rows):
+    book = Workbook()
+    ws = book.active
+    ws.title = "数据"
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, content, name="填报表.xlsx", **extra):
+    file = io.BytesIO(content)
+    file.name = name
+    return client.post("/entry/upload/", {"year": 2025, "month": 3, "file": file, **extra})
+
+
+def test_excel_round_trip_download_fill_preview_confirm(client, staff, gdp, town):
+    client.force_login(staff)
+    response = client.get("/entry/sheet/?year=2025&month=3")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    ws = book["数据"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["指标编码", "区域编码", "年度", "月份", "数值", "备注"]
+    row = [c.value for c in ws[2]]
+    assert row[:4] == ["GDP", "T01", 2025, 3] and row[9] == 5.5  # last month filled in
+    ws.cell(2, 5).value = 6.25
+    out = io.BytesIO()
+    book.save(out)
+    preview = upload(client, out.getvalue())
+    assert preview.status_code == 200
+    assert (
+        "确认写入" in preview.content.decode()
+        and not Figure.objects.filter(year=2025, month=3).exists()
+    )
+    done = client.post("/entry/upload/", {"year": 2025, "month": 3, "action": "confirm"})
+    assert done.status_code == 302
+    figure = Figure.objects.get(year=2025, month=3)
+    assert figure.value == Decimal("6.25")
+    assert figure.history.get().history_change_reason == "Excel上传"
+
+
+def test_upload_preview_lists_row_errors_and_writes_nothing(client, staff, gdp, town):
+    client.force_login(staff)
+    rows = [
+        ["指标编码", "区域编码", "年度", "月份", "数值", "备注"],
+        ["GDP", "T01", 2025, 3, "6.2亿", None],
+        ["NOPE", "T01", 2025, 3, 1, None],
+        ["GDP", "T01", 2025, 4, 1, None],
+    ]
+    response = upload(client, sheet_bytes(rows))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "第2行" in page and "不是数字" in page
+    assert "第3行" in page and "不在本部门" in page
+    assert "第4行" in page and "应为2025年3月" in page
+    assert "确认写入" not in page
+    confirm = client.post("/entry/upload/", {"year": 2025, "month": 3, "action": "confirm"})
+    assert confirm.status_code == 302 and not Figure.objects.filter(year=2025, month=3).exists()
+
+
+def test_gbk_csv_upload_is_read(client, staff, gdp, town):
+    client.force_login(staff)
+    csv = "指标编码,区域编码,年度,月份,数值,备注\nGDP,T01,2025,3,６.０,口径说明\n".encode("gbk")
+    response = upload(client, csv, name="填报表.csv")
+    assert response.status_code == 200, response.content.decode()
+    assert "口径说明" in response.content.decode()
+    formula = "指标编码,区域编码,年度,月份,数值\nGDP,T01,2025,3,=A1\n".encode("gbk")
+    assert "公式" in upload(client, formula, name="填报表.csv").content.decode()
+
+
+def test_truncated_xlsx_is_refused_in_chinese(client, staff, gdp):
+    client.force_login(staff)
+    response = upload(client, sheet_bytes([["指标编码"]])[:300])
+    assert response.status_code == 400
+    assert "无法读取该 Excel 文件" in response.content.decode()
+
+
+def test_history_page_and_excel_export(client, staff, leader, gdp, town):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6", n="首次填报")
+    client.force_login(leader)
+    page = client.get("/entry/history/GDP/?area=T01").content.decode()
+    assert "首次填报" in page and "数据修改记录" in page
+    response = client.get("/entry/history/GDP/?area=T01&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:3] == ("年度", "月份", "区域")
+    assert any("首次填报" in (r[9] or "") for r in rows[1:])
+
+
+def test_nav_shows_entry_to_clerks_and_progress_to_leaders(client, staff, leader):
+    client.force_login(staff)
+    page = client.get("/entry/progress/").content.decode()
+    assert 'href="/entry/"' in page and "填报进度" in page
+    client.force_login(leader)
+    page = client.get("/entry/progress/").content.decode()
+    assert 'href="/entry/"' not in page and "填报进度" in page
+
+
+def test_reviewer_of_another_department_cannot_review_ours(client, staff, gdp, town):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6", action="submit")
+    figure = Figure.objects.get(year=2025, month=3)
+    foreign = make_user("r9", role="reviewer", area=town, department=make_department("财政所"))
+    client.force_login(foreign)
+    data = {"year": 2025, "month": 3, "action": "approve", "approve": figure.pk}
+    data["department"] = gdp.department_id
+    assert client.post("/entry/review/", data).status_code == 400  # not one of their departments
+    assert Figure.objects.get(year=2025, month=3).status == "submitted"
