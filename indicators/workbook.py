@@ -1032,6 +1032,22 @@ def _parents_first(areas):
     return ordered
 
 
+def xlsx_response(book, filename: str):
+    """An openpyxl workbook as a download; the Chinese file name survives every browser."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
 def export_workbook(destination) -> None:
     """Write the whole database as a township workbook (.xlsx) to a path or file object."""
     from openpyxl import Workbook

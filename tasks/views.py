@@ -5,12 +5,11 @@ the real local date.
 """
 
 import datetime
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,6 +20,7 @@ from django_tables2 import RequestConfig
 from indicators.models import Department
 from indicators.selectors import AreaTree, summary_rows
 from indicators.views.api import api_view, json_error, json_response
+from indicators.workbook import xlsx_response
 
 from . import access, services
 from .forms import (
@@ -208,15 +208,7 @@ def ledger_export(request):
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = "3:3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"tasks-{context['year']}-{context['as_of']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(book, f"重点工作任务台账-{context['year']}-{context['as_of']:%Y%m%d}.xlsx")
 
 
 # --------------------------------------------------------------------------- one task

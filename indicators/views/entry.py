@@ -4,10 +4,8 @@ Each view checks access (indicators/access.py), then calls a service or a select
 live in indicators/entry.py.
 """
 
-import io
-
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -19,7 +17,7 @@ from .. import entry as svc
 from ..forms import PeriodForm, ReviewForm, UploadForm
 from ..models import Area, Department, Figure, Indicator
 from ..selectors import AreaTree, figure_history
-from ..workbook import FIGURES, WorkbookError, integer, read_file, text
+from ..workbook import FIGURES, WorkbookError, integer, read_file, text, xlsx_response
 
 UPLOAD_SESSION_KEY = "entry_upload"
 
@@ -315,21 +313,7 @@ def sheet(request):
     for letter, width in zip("ABCDEFGHIJKLM", widths, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "E2"
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"填报表-{department.name}-{year}年{month}月.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return xlsx_response(book, f"填报表-{department.name}-{year}年{month}月.xlsx")
 
 
 def _raw(value) -> str:
@@ -550,12 +534,4 @@ def _history_xlsx(indicator, area, entries):
                 e.reason,
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = _quote(f"修改记录-{indicator.code}{indicator.name}-{area.name}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return xlsx_response(book, f"修改记录-{indicator.code}{indicator.name}-{area.name}.xlsx")
