@@ -115,7 +115,7 @@ def bare_sql(town, year, month):
 def import_throughput(rows: int):
     from openpyxl import Workbook
 
-    from indicators.models import Area, Indicator
+    from indicators.models import Area, Category, Indicator
     from indicators.workbook import read_file, workbook_import
 
     town = Area.objects.create(code="IT", name="导入镇", level="town")
@@ -124,11 +124,11 @@ def import_throughput(rows: int):
         name="导入指标",
         unit="万元",
         kind="stock",
-        category_id=Indicator.objects.first().category_id,
+        entry_level="village",
+        category=Category.objects.get_or_create(name="导入")[0],
     )
     villages = [f"IT{i:04d}" for i in range(rows // 120 + 1)]
     Area.objects.bulk_create([Area(code=c, name=c, level="village", parent=town) for c in villages])
-    Indicator.objects.filter(code="IMP").update(entry_level="village")
     book = Workbook(write_only=True)
     ws = book.create_sheet("数据")
     ws.append(["指标编码", "区域编码", "年度", "月份", "数值", "备注"])

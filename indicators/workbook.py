@@ -714,13 +714,26 @@ def cumulative_problem(points: dict, year: int, month: int, value: Decimal, *, a
     return None
 
 
+def _nearest_nonzero(points: dict, year: int, month: int):
+    """The latest earlier (year, month) with a non-zero value, else the earliest later one."""
+    # The neighbour is almost always last month: look back two years by key before scanning.
+    y, m = year, month
+    for _ in range(24):
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        if points.get((y, m)):
+            return (y, m)
+    earlier = [p for p in points if p < (year, month) and points[p] != 0]
+    if earlier:
+        return max(earlier)
+    later = [p for p in points if p > (year, month) and points[p] != 0]
+    return min(later) if later else None
+
+
 def unit_slip_problem(points: dict, year: int, month: int, value: Decimal) -> str | None:
     """A value about 1000 times (or 1/1000 of) its nearest non-zero neighbour in the series."""
     if value == 0:
         return None
-    earlier = [p for p in points if p < (year, month) and points[p] != 0]
-    later = [p for p in points if p > (year, month) and points[p] != 0]
-    neighbour = max(earlier) if earlier else (min(later) if later else None)
+    neighbour = _nearest_nonzero(points, year, month)
     if neighbour is None:
         return None
     reference = points[neighbour]
