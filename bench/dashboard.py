@@ -43,7 +43,7 @@ def measure(client, area, year, month, repeat, label):
     assert client.get(page_url).status_code == 200
     page50, page95, _ = timed(lambda: client.get(page_url), repeat)
     api50, api95, _ = timed(lambda: client.get(api_url), repeat)
-    sel50, _, _ = timed(lambda: summary_rows(area, year, month, series=True), repeat)
+    sel50, _, _ = timed(lambda: summary_rows(area, year, month, series="key"), repeat)
     sql50, sql95, _ = timed(lambda: bare_sql(area, year, month), repeat)
     print(f"[{label}] bare aggregate SQL     p50 {sql50:7.1f} ms  p95 {sql95:7.1f} ms")
     print(f"[{label}] overview page          p50 {page50:7.1f} ms  p95 {page95:7.1f} ms"

@@ -76,6 +76,12 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     assert "21.30" in body and "10.55" in body
     screenshot(page, "entry-5-dashboard")
 
+    # The indicator page carries the same history as the full history page.
+    page.goto(server.url + "/indicators/XM01/?area=T01&year=2025&month=11")
+    assert "10.55" in page.inner_text(".sentence")
+    on_page = page.inner_text("table.history")
+    assert "退回：请按统计入库口径核对" in on_page and "审核通过" in on_page
+
     page.goto(server.url + "/entry/history/XM01/?area=T01")
     history = page.inner_text("table.history")
     assert "退回：请按统计入库口径核对" in history and "审核通过" in history
