@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (sqlite:///… or postgres://…).
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -20,9 +21,12 @@ def env_flag(name: str, default: bool = False) -> bool:
 DEBUG = env_flag("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Management commands other than runserver (migrate, checks, imports) sign nothing a browser keeps.
+OFFLINE_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
 if not SECRET_KEY:
-    # A throwaway key is acceptable only on a developer's machine or under the test runner.
-    if DEBUG or env_flag("TESTING"):
+    # A throwaway key is acceptable only on a developer's machine, under the test runner, or for
+    # a command run by hand; serving (gunicorn, runserver without DEBUG) needs a real one.
+    if DEBUG or env_flag("TESTING") or OFFLINE_COMMAND:
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
     else:
         raise ImproperlyConfigured("请设置环境变量 SECRET_KEY（或在本机开发时设置 DEBUG=1）。")
