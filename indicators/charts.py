@@ -46,15 +46,9 @@ class ChartView(BaseLineOptionsChartView):
         context["type"] = self.chart_type
         return context
 
-    def get_colors(self):
-        while True:
-            yield (0, 0, 0)
-
     def get_datasets(self):
+        # Each chart builds its datasets whole, with its own print-safe colours.
         return self.datasets()
-
-    def get_data(self):  # the datasets are built whole in datasets()
-        return []
 
     def get_options(self):
         return {

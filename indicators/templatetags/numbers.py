@@ -28,11 +28,6 @@ def growth(value):
     return fmt.growth(value) or "同比 —"
 
 
-@register.filter
-def light_label(value):
-    return fmt.LIGHT_LABELS.get(value, "—")
-
-
 @register.simple_tag
 def sparkline(series, series_last=None, width=120, height=32):
     """This year's monthly values (solid) over last year's (dashed), as inline SVG.

@@ -27,6 +27,7 @@ from ..selectors import (
     figure_history,
     summary_rows,
     town_ranking,
+    unapproved_count,
     village_breakdown,
 )
 from ..tables import SummaryTable, VillageTable
@@ -163,6 +164,7 @@ def home(request):
         tasks=task_block(area, year, month),
         include_submitted=submitted,
         provisional=sum(r.provisional for r in rows),
+        awaiting=0 if submitted else unapproved_count(area, year, month, tree=tree),
         query=request.GET.urlencode(),
     )
     return render(request, "indicators/home.html", context)

@@ -155,8 +155,9 @@ def test_overview_and_api_query_counts_do_not_grow(
 ):
     town = make_town_scale(indicators, villages)
     client.force_login(make_user(f"l{indicators}", role="leader", area=town))
-    # session and user, the summary, the key indicators' trends (2) and the task block (3)
-    with django_assert_max_num_queries(15):
+    # session and user, the summary, the key indicators' trends (2), figures awaiting approval
+    # and the task block (3)
+    with django_assert_max_num_queries(16):
         assert client.get(f"/?area={town.code}&year=2025&month=3").status_code == 200
     with django_assert_max_num_queries(9):
         response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")
@@ -175,6 +176,8 @@ def test_submitted_figures_count_only_when_asked_and_are_marked_provisional(lead
     both = leader_client.get("/api/v1/summary?area=T01&year=2025&month=10&include_submitted=1")
     jj04 = next(r for r in both.json()["indicators"] if r["code"] == "JJ04")
     assert jj04["actual"] == 28.1 and jj04["provisional"] is True
+    page = leader_client.get("/?area=T01&year=2025&month=10").content.decode()
+    assert "本月还有1个数据已报送、待审核，未计入以上数字" in page
     page = leader_client.get("/?area=T01&year=2025&month=10&include_submitted=1").content.decode()
     assert "初步数" in page
 
