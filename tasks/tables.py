@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from indicators import formatting as fmt
+from indicators.tables import FastTable
 
 from .selectors import leader_name
 
@@ -52,7 +53,7 @@ def light_html(light, reason="") -> str:
     )
 
 
-class LedgerTable(tables.Table):
+class LedgerTable(FastTable):
     number = tables.Column(_("编号"), accessor="task__number")
     title = tables.Column(
         _("任务名称"), accessor="task__title", attrs={"td": {"class": "wrap col-title"}}
@@ -87,7 +88,7 @@ class LedgerTable(tables.Table):
     status = tables.Column(_("状态"), accessor="task__status")
     light = tables.Column(_("亮灯"), accessor="light", empty_values=())
 
-    class Meta:
+    class Meta(FastTable.Meta):
         orderable = False
         attrs = {"class": "data ledger"}
         row_attrs = {"class": lambda record: f"row-{record.light or 'none'}"}
