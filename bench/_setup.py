@@ -32,18 +32,23 @@ def _has_tables() -> bool:
     return "indicators_figure" in connection.introspection.table_names()
 
 
-def timed(fn, repeat: int):
-    """Run fn `repeat` times; return (p50, p95) in milliseconds and the last result."""
+def timed_together(fns: dict, repeat: int) -> dict:
+    """Time several functions in turns, one call of each per round, so that a machine that
+    speeds up or slows down during the run moves every figure alike and ratios stay fair.
+    Returns {name: (p50, p95)} in milliseconds."""
     import time
 
-    samples, result = [], None
+    samples = {name: [] for name in fns}
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return (
-        samples[len(samples) // 2],
-        samples[min(len(samples) - 1, int(len(samples) * 0.95))],
-        result,
-    )
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    result = {}
+    for name, values in samples.items():
+        values.sort()
+        result[name] = (
+            values[len(values) // 2],
+            values[min(len(values) - 1, int(len(values) * 0.95))],
+        )
+    return result

@@ -8,31 +8,8 @@ SQL over the same figures in the same run, with p50 and p95. Prints; asserts not
 import argparse
 import time
 
-from _setup import setup_django, timed
-
-
-def bare_sql(area, year, month):
-    """What a hand-written report runs: the area's own figures and one aggregate below it."""
-    from django.db import connection
-
-    from indicators.selectors import AreaTree
-
-    ids = [a.pk for a in AreaTree().descendants(area)]
-    marks = ",".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indicator_id, year, month, value FROM indicators_figure WHERE area_id = %s"
-            " AND year IN (%s, %s) AND month IN (%s, %s, 12) AND status = 'approved'",
-            [area.pk, year - 1, year, month, month - 1],
-        )
-        cursor.fetchall()
-        cursor.execute(
-            "SELECT indicator_id, year, month, SUM(value), COUNT(*) FROM indicators_figure"
-            f" WHERE area_id IN ({marks}) AND year IN (%s, %s) AND month IN (%s, %s, 12)"
-            " AND status = 'approved' GROUP BY indicator_id, year, month",
-            [*ids, year - 1, year, month, month - 1],
-        )
-        return cursor.fetchall()
+from _setup import setup_django, timed_together
+from summary import bare_sql
 
 
 def measure(client, area, year, month, repeat, label):
@@ -41,15 +18,22 @@ def measure(client, area, year, month, repeat, label):
     page_url = f"/?area={area.code}&year={year}&month={month}"
     api_url = f"/api/v1/summary?area={area.code}&year={year}&month={month}"
     assert client.get(page_url).status_code == 200
-    page50, page95, _ = timed(lambda: client.get(page_url), repeat)
-    api50, api95, _ = timed(lambda: client.get(api_url), repeat)
-    sel50, _, _ = timed(lambda: summary_rows(area, year, month, series="key"), repeat)
-    sql50, sql95, _ = timed(lambda: bare_sql(area, year, month), repeat)
+    times = timed_together(
+        {
+            "page": lambda: client.get(page_url),
+            "api": lambda: client.get(api_url),
+            "selector": lambda: summary_rows(area, year, month, series="key"),
+            "sql": lambda: bare_sql(area, year, month),
+        },
+        repeat,
+    )
+    (page50, page95), (api50, api95) = times["page"], times["api"]
+    (sel50, _), (sql50, sql95) = times["selector"], times["sql"]
     print(f"[{label}] bare aggregate SQL     p50 {sql50:7.1f} ms  p95 {sql95:7.1f} ms")
     print(f"[{label}] overview page          p50 {page50:7.1f} ms  p95 {page95:7.1f} ms"
           f"  = {page50 / sql50:.1f}x bare SQL")  # fmt: skip
     print(f"[{label}]   of which selector    p50 {sel50:7.1f} ms = {sel50 / sql50:.1f}x bare SQL;"
-          f" template and tables {page50 - sel50:.1f} ms")  # fmt: skip
+          f" the rest (template, tables, villages, tasks) {page50 - sel50:.1f} ms")  # fmt: skip
     print(f"[{label}] /api/v1/summary        p50 {api50:7.1f} ms  p95 {api95:7.1f} ms"
           f"  = {api50 / sql50:.1f}x bare SQL")  # fmt: skip
 

@@ -128,11 +128,15 @@ class Cell:
 def _series(cells, year):
     """Stored values per (indicator, area) for this and last year: {(y, m): value}."""
     points = defaultdict(dict)
-    figures = Figure.objects.filter(
-        indicator_id__in={c.indicator.pk for c in cells},
-        area_id__in={c.area.pk for c in cells},
-        year__in=[year - 1, year],
-    ).values_list("indicator_id", "area_id", "year", "month", "value")
+    figures = (
+        Figure.objects.filter(
+            indicator_id__in={c.indicator.pk for c in cells},
+            area_id__in={c.area.pk for c in cells},
+            year__in=[year - 1, year],
+        )
+        .order_by()
+        .values_list("indicator_id", "area_id", "year", "month", "value")
+    )
     for ind, area, y, m, value in figures:
         points[ind, area][y, m] = value
     return points
@@ -151,7 +155,9 @@ def check_cells(cells: list[Cell], *, user, year: int, month: int) -> list[Cell]
             area_id__in={c.area.pk for c in cells},
             year=year,
             month=month,
-        ).select_related("updated_by")
+        )
+        .order_by()
+        .select_related("updated_by")
     }
     points = _series(cells, year)
     period = period_problem(year, month)
@@ -441,9 +447,13 @@ def reporting_progress(town: Area, villages: list[Area], year: int, month: int):
         progress.deadline = max(progress.deadline or due, due)
         wanted |= {(ind.pk, a.pk) for a in entry_areas(ind, town, villages)}
     department_of = {ind.pk: ind.department_id for ind in indicators}
-    figures = Figure.objects.filter(
-        indicator_id__in=department_of, area__in=areas, year=year, month=month
-    ).values_list("indicator_id", "area_id", "status", "is_late")
+    figures = (
+        Figure.objects.filter(
+            indicator_id__in=department_of, area__in=areas, year=year, month=month
+        )
+        .order_by()
+        .values_list("indicator_id", "area_id", "status", "is_late")
+    )
     for ind, area, status, late in figures:
         if (ind, area) not in wanted:
             continue
@@ -534,11 +544,15 @@ def grid_rows(department, town: Area, villages: list[Area], year: int, month: in
         (f.indicator_id, f.area_id, f.year, f.month): f
         for f in Figure.objects.filter(
             indicator__in=indicators, area__in=areas, year__in=[year - 1, year], month__in=months
-        ).select_related("updated_by", "submitted_by")
+        )
+        .order_by()
+        .select_related("updated_by", "submitted_by")
     }
     targets = {
         (t.indicator_id, t.area_id): t
-        for t in Target.objects.filter(indicator__in=indicators, area__in=areas, year=year)
+        for t in Target.objects.filter(
+            indicator__in=indicators, area__in=areas, year=year
+        ).order_by()
     }
 
     def value(ind, area, y, m):

@@ -299,6 +299,13 @@ class Figure(models.Model):
             models.Index(fields=["year", "month"], name="figure_period_idx"),
             # The summary reads one area (or its villages) for a few periods at a time.
             models.Index(fields=["area", "year", "month"], name="figure_area_period_idx"),
+            # Figures awaiting approval are few: the overview's "N个数据待审核" and the review
+            # queue find them without reading the approved ones.
+            models.Index(
+                fields=["area", "year", "month"],
+                condition=models.Q(status="submitted"),
+                name="figure_submitted_idx",
+            ),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ page, the API and the command call it, so a number is computed once per request.
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Case, Count, Q, Sum, Value, When
 
@@ -97,16 +98,26 @@ class SummaryRow:
         }
 
 
+def reach_of(indicators) -> set[tuple[int, Decimal]]:
+    """(source indicator id, threshold) of each 达标村数-style indicator among `indicators`."""
+    return {
+        (ind.source_id, ind.threshold)
+        for ind in indicators
+        if ind.source_id and ind.threshold is not None and ind.rollup == "count_at_least"
+    }
+
+
 class FigureValues:
     """Figures of some areas (all of one level) and the roll-ups of everything below them.
 
     Two queries whatever the number of areas, indicators and villages: the areas' own figures,
-    and one aggregate over their descendants (sum, number reporting and, per distinct threshold,
-    the number at or above it for 达标村数), grouped by the area each descendant rolls up to.
+    and one aggregate over their descendants (sum, number reporting and, for each (source,
+    threshold) in `reach`, the number at or above it for 达标村数), grouped by the area each
+    descendant rolls up to.
     """
 
     def __init__(
-        self, areas, tree, *, years, months, thresholds, indicators=None, include_submitted=False
+        self, areas, tree, *, years, months, reach=(), indicators=None, include_submitted=False
     ):
         self.level = {a.pk: a.level for a in areas}
         self.villages = {a.pk: len(tree.villages(a)) for a in areas}
@@ -114,7 +125,10 @@ class FigureValues:
         statuses = [Figure.Status.APPROVED]
         if include_submitted:
             statuses.append(Figure.Status.SUBMITTED)
-        figures = Figure.objects.filter(year__in=years, month__in=months, status__in=statuses)
+        # No ORDER BY: the model's default ordering would join indicators and areas to sort.
+        figures = Figure.objects.filter(
+            year__in=years, month__in=months, status__in=statuses
+        ).order_by()
         if indicators is not None:
             figures = figures.filter(indicator_id__in=indicators)
         self.own, self.unapproved = {}, set()  # unapproved: keys read from submitted figures
@@ -135,26 +149,40 @@ class FigureValues:
             for below, above in owners.items():
                 by_owner[above].append(below)
             owner = Case(*(When(area_id__in=ids, then=Value(pk)) for pk, ids in by_owner.items()))
-        names = {t: f"at_least_{i}" for i, t in enumerate(sorted(thresholds))}
+        # Threshold counts as one CASE on the indicator per column, not one FILTER per
+        # threshold: each row is tested only against its own indicator's threshold.
+        slots = defaultdict(list)
+        for source_id, threshold in sorted(reach):
+            slots[source_id].append(threshold)
+        counts = {
+            f"reached_{k}": Sum(
+                Case(
+                    *(
+                        When(indicator_id=source_id, value__gte=ts[k], then=Value(1))
+                        for source_id, ts in slots.items()
+                        if len(ts) > k
+                    ),
+                    default=Value(0),
+                )
+            )
+            for k in range(max(map(len, slots.values()), default=0))
+        }
+        if include_submitted:
+            counts["pending"] = Count("id", filter=~Q(status=Figure.Status.APPROVED))
         rows = (
             figures.filter(area_id__in=owners)
             .annotate(owner=owner)
             .values("owner", "indicator_id", "year", "month")
-            .annotate(
-                total=Sum("value"),
-                n=Count("id"),
-                pending=Count("id", filter=~Q(status=Figure.Status.APPROVED)),
-                **{name: Count("id", filter=Q(value__gte=t)) for t, name in names.items()},
-            )
+            .annotate(total=Sum("value"), n=Count("id"), **counts)
             .order_by()
         )
         for row in rows:
             key = (row["owner"], row["indicator_id"], row["year"], row["month"])
             self.rolled[key] = (row["total"], row["n"])
-            if row["pending"]:
+            if row.get("pending"):
                 self.unapproved.add(key)
-            for t, name in names.items():
-                self.reached[(*key, t)] = row[name]
+            for k, threshold in enumerate(slots.get(row["indicator_id"], ())):
+                self.reached[(*key, threshold)] = row[f"reached_{k}"]
 
     def provisional(self, ind: Indicator, area_id: int, year: int, month: int | None) -> bool:
         """Whether the value of `ind` at this area and month uses any unapproved figure."""
@@ -182,12 +210,40 @@ class FigureValues:
         ), n
 
 
-def indicators_for(area: Area):
-    """The indicators that have a value at `area`: village ones at a village, all above."""
-    qs = Indicator.objects.select_related("category", "department", "source")
+def indicators_for(area: Area, indicator: Indicator | None = None) -> list[Indicator]:
+    """The indicators that have a value at `area`: village ones at a village, all above (or
+    just `indicator`), with category, department and the source of derived ones loaded."""
+    qs = Indicator.objects.select_related("category", "department")
     if area.level == Area.Level.VILLAGE:
         qs = qs.filter(entry_level=Indicator.EntryLevel.VILLAGE, source__isnull=True)
-    return qs.order_by("category__order", "category__name", "order", "code")
+    if indicator is not None:
+        return list(qs.filter(pk=indicator.pk).select_related("source"))
+    indicators = list(qs.order_by("category__order", "category__name", "order", "code"))
+    # A derived indicator's source is in the same list: attach it rather than join it again.
+    by_id = {ind.pk: ind for ind in indicators}
+    for ind in indicators:
+        if ind.source_id:
+            ind.source = by_id[ind.source_id]
+    return indicators
+
+
+class TargetValues(NamedTuple):
+    value: Decimal | None
+    growth_pct: Decimal | None
+    stretch_value: Decimal | None
+
+
+def target_values(key: str | tuple, **filters) -> dict:
+    """{key: TargetValues} of the targets matching `filters`, keyed by the field `key`
+    (indicator_id or area_id) or by a tuple of such fields."""
+    keys = (key,) if isinstance(key, str) else key
+    rows = (
+        Target.objects.filter(**filters)
+        .order_by()
+        .values_list(*keys, "value", "growth_pct", "stretch_value")
+    )
+    n = len(keys)
+    return {(row[0] if n == 1 else row[:n]): TargetValues(*row[n:]) for row in rows}
 
 
 def needed_months(indicators, month: int) -> set[int]:
@@ -279,18 +335,15 @@ def summary_rows(
     tree = tree or AreaTree()
     area = tree.by_id[area.pk]
     scheme = active_scheme()
-    indicators = indicators_for(area)
-    if indicator is not None:
-        indicators = indicators.filter(pk=indicator.pk)
-    indicators = list(indicators)
-    targets = {t.indicator_id: t for t in Target.objects.filter(area=area, year=year)}
-    thresholds = {ind.threshold for ind in indicators if ind.threshold is not None}
+    indicators = indicators_for(area, indicator)
+    targets = target_values("indicator_id", area=area, year=year)
+    reach = reach_of(indicators)
     values = FigureValues(
         [area],
         tree,
         years=[year - 1, year],
         months=range(1, 13) if series is True else needed_months(indicators, month),
-        thresholds=thresholds,
+        reach=reach,
         indicators=None
         if indicator is None
         else [i for ind in indicators for i in (ind.pk, ind.source_id) if i],
@@ -306,7 +359,7 @@ def summary_rows(
             tree,
             years=[year - 1, year],
             months=range(1, 13),
-            thresholds=thresholds,
+            reach=reach,
             indicators=[
                 i for ind in indicators if ind.is_key for i in (ind.pk, ind.source_id) if i
             ],
@@ -338,30 +391,123 @@ class VillageRow:
         return metrics.completion_pct(self.value, self.target)
 
 
-def village_breakdown(indicator: Indicator, area: Area, year: int, month: int) -> list[VillageRow]:
-    """Each village under `area` with its figure for the period (a derived indicator shows its
-    source's), largest first; villages that have not reported come last. Two queries."""
+def village_breakdown(
+    indicator: Indicator, area: Area, year: int, month: int, *, include_submitted: bool = False
+) -> list[VillageRow]:
+    """Each village under `area` with its counted figure for the period (a derived indicator
+    shows its source's), largest first; villages that have not reported come last. Approved
+    figures only, unless `include_submitted`. Three queries."""
     source = indicator.source or indicator
     if source.entry_level != Indicator.EntryLevel.VILLAGE:
         return []
     period = source.period_month(month)
     villages = list(Area.objects.filter(parent=area, level=Area.Level.VILLAGE))
+    statuses = [Figure.Status.APPROVED]
+    if include_submitted:
+        statuses.append(Figure.Status.SUBMITTED)
     figures = dict(
         Figure.objects.filter(
-            indicator=source, area__in=villages, year=year, month=period or 0
-        ).values_list("area_id", "value")
+            indicator=source, area__in=villages, year=year, month=period or 0, status__in=statuses
+        )
+        .order_by()
+        .values_list("area_id", "value")
     )
     targets = (
         dict(
-            Target.objects.filter(indicator=source, area__in=villages, year=year).values_list(
-                "area_id", "value"
-            )
+            Target.objects.filter(indicator=source, area__in=villages, year=year)
+            .order_by()
+            .values_list("area_id", "value")
         )
         if indicator.source_id is None
         else {}
     )
     rows = [VillageRow(v, figures.get(v.pk), targets.get(v.pk)) for v in villages]
     return sorted(rows, key=lambda r: (r.value is None, -(r.value or 0), r.area.code))
+
+
+@dataclass(frozen=True)
+class VillageLag:
+    """A village-level indicator at a town and the villages that pull its total down."""
+
+    row: SummaryRow  # the indicator at the town
+    villages: list  # [(Area, SummaryRow)], worst first, at most `limit`
+    behind: int  # villages behind 时序进度 (with village targets) or below last year (without)
+    by_gap: bool  # True: judged on village targets; False: on 同比 (no village targets)
+
+
+def village_laggards(
+    area: Area,
+    year: int,
+    month: int,
+    rows: list[SummaryRow],
+    *,
+    tree: AreaTree,
+    include_submitted: bool = False,
+    indicators: int = 3,
+    limit: int = 5,
+) -> list[VillageLag]:
+    """Which villages pull the town's total down, for the overview.
+
+    Takes the village-entered indicators that lag at the town (red, then yellow; at most
+    `indicators` of them) and evaluates each village with the same formulas as the town. A village is behind when its own target puts it behind 时序进度; where villages have
+    no targets, when it is below last year. Three queries (light scheme, targets, figures),
+    whatever the number of villages.
+    """
+    villages = [a for a in tree.children[area.pk] if a.level == Area.Level.VILLAGE]
+    if area.level != Area.Level.TOWN or not villages:
+        return []
+    order = {"red": 0, "yellow": 1}
+    chosen = sorted(
+        (
+            r
+            for r in rows
+            if r.indicator.entry_level == Indicator.EntryLevel.VILLAGE
+            and not r.indicator.is_derived
+            and r.light in order
+        ),
+        key=lambda r: (order[r.light], r.gap_pp if r.gap_pp is not None else 0),
+    )[:indicators]
+    if not chosen:
+        return []
+    inds = [r.indicator for r in chosen]
+    scheme = active_scheme()
+    targets = defaultdict(dict)
+    for (ind_id, area_id), t in target_values(
+        ("indicator_id", "area_id"), indicator__in=inds, area__in=villages, year=year
+    ).items():
+        targets[ind_id][area_id] = t
+    values = FigureValues(
+        villages,
+        tree,
+        years=[year - 1, year],
+        months=needed_months(inds, month),
+        indicators=[i.pk for i in inds],
+        include_submitted=include_submitted,
+    )
+    found = []
+    for town_row in chosen:
+        ind = town_row.indicator
+        by_gap = bool(targets[ind.pk])
+        # The gap is already signed so that behind is negative; growth is bad for a reverse one.
+        sign = -1 if not by_gap and ind.direction == Indicator.Direction.REVERSE else 1
+
+        def worse(r, by_gap=by_gap, sign=sign):
+            return r.gap_pp if by_gap else (None if r.yoy_pct is None else sign * r.yoy_pct)
+
+        evaluated = [
+            (v, evaluate_row(ind, values, v.pk, year, month, targets[ind.pk].get(v.pk), scheme))
+            for v in villages
+        ]
+        behind = sorted(
+            (
+                (v, r)
+                for v, r in evaluated
+                if worse(r) is not None and (r.light in order if by_gap else worse(r) < 0)
+            ),
+            key=lambda pair: (worse(pair[1]), pair[0].code),
+        )
+        found.append(VillageLag(town_row, behind[:limit], len(behind), by_gap))
+    return found
 
 
 def summary_payload(area: Area, year: int, month: int, rows) -> dict:
@@ -409,16 +555,14 @@ def town_ranking(
         return []
     scheme = active_scheme()
     ids = [indicator.pk] + ([indicator.source_id] if indicator.source_id else [])
-    targets = {
-        t.area_id: t for t in Target.objects.filter(indicator=indicator, area__in=towns, year=year)
-    }
+    targets = target_values("area_id", indicator=indicator, area__in=towns, year=year)
     months = needed_months([indicator], month) | needed_months([indicator], max(month - 1, 1))
     values = FigureValues(
         towns,
         tree,
         years=[year - 1, year],
         months=months,
-        thresholds={indicator.threshold} if indicator.threshold is not None else set(),
+        reach=reach_of([indicator]),
         indicators=ids,
     )
     field_name = RANK_MEASURES[measure]

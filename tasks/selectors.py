@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from indicators.models import Area
-from indicators.selectors import AreaTree, FigureValues
+from indicators.selectors import AreaTree, FigureValues, reach_of
 
 from . import lights
 from .models import ProgressReport, Task
@@ -174,7 +174,6 @@ def _linked_figures(tasks, year, month, tree) -> dict[int, Decimal]:
         by_level[a.level].append(a)
     indicators = {t.indicator_id: t.indicator for t in linked}
     sources = {i.source_id for i in indicators.values() if i.source_id}
-    thresholds = {i.threshold for i in indicators.values() if i.threshold is not None}
     months = {m for i in indicators.values() if (m := i.period_month(month))}
     found = {}
     for level_areas in by_level.values():
@@ -183,7 +182,7 @@ def _linked_figures(tasks, year, month, tree) -> dict[int, Decimal]:
             tree,
             years=[year],
             months=months or {month},
-            thresholds=thresholds,
+            reach=reach_of(indicators.values()),
             indicators=set(indicators) | sources,
         )
         for task in linked:
@@ -278,7 +277,9 @@ def tally_from_rows(rows, *, year: int, as_of: datetime.date) -> dict:
     }
 
 
-def task_tally(*, year: int, as_of: datetime.date, area: Area | None = None) -> dict:
+def task_tally(
+    *, year: int, as_of: datetime.date, area: Area | None = None, tree: AreaTree | None = None
+) -> dict:
     """The dashboard block: everything `templates/tasks/includes/dashboard_block.html` shows.
 
     Keys: year, as_of, total (tasks with a light, i.e. not cancelled), by_light {blue, green,
@@ -286,7 +287,8 @@ def task_tally(*, year: int, as_of: datetime.date, area: Area | None = None) -> 
     (Breakdown, departments ranked by on-time rate), overdue (TaskRow, most overdue first),
     is_demo. Constant number of queries.
     """
-    return tally_from_rows(ledger_rows(year=year, as_of=as_of, area=area), year=year, as_of=as_of)
+    rows = ledger_rows(year=year, as_of=as_of, area=area, tree=tree)
+    return tally_from_rows(rows, year=year, as_of=as_of)
 
 
 def task_years() -> list[int]:

@@ -84,12 +84,16 @@ def make_user(username: str, role: str | None = None, area=None, department=None
 
 
 def make_town_scale(indicators: int, villages: int, code: str = "S") -> Area:
-    """A town with `indicators` indicators (every other one entered per village, each of those
-    with a derived 达标村数) and three months of figures in 2024 and 2025: for query counts."""
+    """A town with `indicators` indicators (every other one entered per village, lagging, with
+    village targets and a derived 达标村数) and three months of figures in 2024 and 2025: for
+    query counts."""
     town, vs = make_town_with_villages(villages, code=f"{code}{indicators}")
     for i in range(indicators):
         ind = make_indicator(entry_level="village" if i % 2 else "town", is_key=i < 4)
-        make_target(ind, town, value=100)
+        # Village-entered ones lag at the town, so the overview also reads each village.
+        make_target(ind, town, value=10000 if i % 2 else 100)
+        for area in vs if i % 2 else []:
+            make_target(ind, area, value=500)
         for area in vs if i % 2 else [town]:
             for month in (1, 2, 3):
                 make_figure(ind, area, 2025, month, month * 10)

@@ -10,6 +10,7 @@ from collections import Counter
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -29,10 +30,12 @@ from ..selectors import (
     town_ranking,
     unapproved_count,
     village_breakdown,
+    village_laggards,
 )
 from ..tables import SummaryTable, VillageTable
 
 LIGHT_ORDER = ["blue", "green", "yellow", "red", "grey"]
+LAGGING_SHOWN = 10  # the overview's list; the rest are in the category tables below it
 
 
 class BadParameter(ValueError):
@@ -53,23 +56,28 @@ def include_submitted(request) -> bool:
     return request.GET.get("include_submitted") == "1"
 
 
-def latest_period(area: Area, tree: AreaTree, submitted: bool = False) -> tuple[int, int] | None:
-    """The latest (year, month) with a counted figure in `area` or below: the default period."""
+def latest_period(
+    area: Area, tree: AreaTree, submitted: bool = False, year: int | None = None
+) -> tuple[int, int] | None:
+    """The latest (year, month) with a counted figure in `area` or below (within `year` when
+    given): the default period. Two MAX lookups, which the (area, year, month) index answers."""
     ids = [area.pk, *(a.pk for a in tree.descendants(area))]
     statuses = (
         [Figure.Status.APPROVED, Figure.Status.SUBMITTED] if submitted else [Figure.Status.APPROVED]
     )
-    latest = (
-        Figure.objects.filter(area_id__in=ids, status__in=statuses)
-        .order_by("-year", "-month")
-        .values_list("year", "month")
-        .first()
-    )
-    return tuple(latest) if latest else None
+    figures = Figure.objects.filter(area_id__in=ids, status__in=statuses)
+    if year is None:
+        year = figures.aggregate(latest=Max("year"))["latest"]
+        if year is None:
+            return None
+    month = figures.filter(year=year).aggregate(latest=Max("month"))["latest"]
+    return (year, month) if month else None
 
 
 def parse_period(request, tree: AreaTree) -> tuple[Area | None, int | None, int | None]:
-    """(area, year, month) from the query string; BadParameter or PermissionDenied if wrong."""
+    """(area, year, month) from the query string; BadParameter or PermissionDenied if wrong.
+
+    A missing year or month defaults to the latest one with figures (in the given year)."""
     code = request.GET.get("area")
     if code:
         area = tree.by_code.get(code)
@@ -81,19 +89,21 @@ def parse_period(request, tree: AreaTree) -> tuple[Area | None, int | None, int 
         area = home_area(request.user, tree)
     if area is None:
         return None, None, None
-    default = latest_period(area, tree, include_submitted(request)) or (
-        timezone.localdate().year,
-        None,
-    )
     try:
-        year = int(request.GET.get("year") or default[0])
-        month = int(request.GET.get("month") or default[1] or 0) or None
+        year = int(request.GET["year"]) if request.GET.get("year") else None
+        month = int(request.GET["month"]) if request.GET.get("month") else None
     except ValueError:
         raise BadParameter(_("年度和月份应为数字，例如 year=2025&month=10。")) from None
-    if not 2000 <= year <= 2100:
+    if year is not None and not 2000 <= year <= 2100:
         raise BadParameter(_("年度应在2000至2100之间。"))
     if month is not None and not 1 <= month <= 12:
         raise BadParameter(_("月份应为1至12。"))
+    if year is None or month is None:
+        latest = latest_period(area, tree, include_submitted(request), year)
+        if year is None:
+            year = latest[0] if latest else timezone.localdate().year
+        if month is None and latest and latest[0] == year:
+            month = latest[1]
     return area, year, month
 
 
@@ -117,13 +127,30 @@ def lagging(rows):
     )
 
 
-def task_block(area, year, month):
+def yoy_tally(rows, limit: int = 3) -> dict:
+    """与上年同期比: how many indicators moved the right way, and the worst moves (a reverse
+    indicator, such as accidents, does better when it falls)."""
+    better, worse, flat = 0, [], 0
+    for r in rows:
+        if r.yoy_pct is None:
+            continue
+        if abs(r.yoy_pct) < fmt.FLAT_BELOW:
+            flat += 1
+        elif (r.yoy_pct > 0) == (r.indicator.direction != Indicator.Direction.REVERSE):
+            better += 1
+        else:
+            worse.append(r)
+    worse.sort(key=lambda r: -abs(r.yoy_pct))
+    return {"better": better, "worse": len(worse), "flat": flat, "worst": worse[:limit]}
+
+
+def task_block(area, year, month, tree):
     """The task ledger's tally for the dashboard, once the tasks app is installed."""
     if not apps.is_installed("tasks"):
         return None
     from tasks.selectors import task_tally
 
-    return task_tally(year=year, as_of=month_end(year, month), area=area)
+    return task_tally(year=year, as_of=month_end(year, month), area=area, tree=tree)
 
 
 def month_end(year: int, month: int) -> datetime.date:
@@ -153,15 +180,19 @@ def home(request):
         table = SummaryTable(group, prefix=f"c{index}-", area=area, include_submitted=submitted)
         RequestConfig(request, paginate=False).configure(table)
         tables.append((name, table, tally(group)["text"]))
+    behind = lagging(rows)
     context.update(
         rows=rows,
         tally=tally(rows),
-        lagging=lagging(rows),
+        yoy=yoy_tally(rows),
+        lagging=behind[:LAGGING_SHOWN],
+        lagging_more=len(behind) - LAGGING_SHOWN,
+        villages=village_laggards(area, year, month, rows, tree=tree, include_submitted=submitted),
         key_rows=[r for r in rows if r.indicator.is_key],
         tables=tables,
         time_progress=rows[0].time_progress_pct if rows else None,
         ranking=ranking_context(request, area, year, month, tree, rows),
-        tasks=task_block(area, year, month),
+        tasks=task_block(area, year, month, tree),
         include_submitted=submitted,
         provisional=sum(r.provisional for r in rows),
         awaiting=0 if submitted else unapproved_count(area, year, month, tree=tree),
@@ -222,7 +253,9 @@ def indicator_detail(request, code):
     except BadParameter as exc:
         return bad_request(request, str(exc))
     row, area, indicator = context["row"], context["area"], context["indicator"]
-    villages = village_breakdown(indicator, area, row.year, row.month)
+    villages = village_breakdown(
+        indicator, area, row.year, row.month, include_submitted=include_submitted(request)
+    )
     months = []
     for m in range(1, 13):
         months.append(

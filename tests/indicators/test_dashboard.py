@@ -32,6 +32,31 @@ def test_overview_answers_the_meeting_questions(leader_client):
     assert lagging.index("严重滞后") < lagging.index("欠进度")
     assert 'data-chart="/charts/categories/?' in page
     assert "重点指标" in page and '<svg class="spark"' in page
+    # Against last year, direction-aware: more fires is worse (checked against summary --json).
+    assert "与上年同期比：22项向好，8项变差，0项持平" in page
+    assert "新招引亿元以上项目</a>同比下降40.0%；" in page
+    assert "火灾事故起数</a>同比增长33.3%" in page
+    # Which villages pull the total down: 周庄村 40.50 of 55 = 73.6%, 9.7 points behind.
+    villages = page[page.index("拖后腿的村") :]
+    assert "29个村低于时序进度（共29个村）" in villages
+    assert villages.index("周庄村") < villages.index("黄墩村")
+    assert "完成 73.6%，进度差 -9.7个百分点" in villages
+
+
+def test_overview_lists_at_most_ten_lagging_and_says_how_many_more(leader_client):
+    page = leader_client.get("/?area=T01&year=2025&month=10").content.decode()
+    lagging = page[page.index("需要关注") : page.index("重点指标")]
+    assert lagging.count("<li>") == 10
+    assert "另有3项欠进度，见下方各类指标表。" in lagging
+
+
+def test_a_year_without_a_month_opens_on_that_years_latest_month(leader_client):
+    page = leader_client.get("/?area=T01&year=2024").content.decode()
+    assert "2024年1—12月" in page
+    page = leader_client.get("/?area=T01").content.decode()
+    assert "2025年1—10月" in page
+    page = leader_client.get("/?area=T01&year=2019").content.decode()
+    assert "该区域在所选月份还没有任何数据。" in page
 
 
 def test_overview_tables_are_sortable_per_category(leader_client):
@@ -155,10 +180,13 @@ def test_overview_and_api_query_counts_do_not_grow(
 ):
     town = make_town_scale(indicators, villages)
     client.force_login(make_user(f"l{indicators}", role="leader", area=town))
-    # session and user, the summary, the key indicators' trends (2), figures awaiting approval
-    # and the task block (3)
-    with django_assert_max_num_queries(16):
-        assert client.get(f"/?area={town.code}&year=2025&month=3").status_code == 200
+    # session and user, areas and membership, the summary (5), the key indicators' trends (2),
+    # the villages behind (3), figures awaiting approval, the task block (3)
+    with django_assert_max_num_queries(18):
+        page = client.get(f"/?area={town.code}&year=2025&month=3").content.decode()
+        assert "拖后腿的村" in page and "个村低于时序进度" in page
+    with django_assert_max_num_queries(20):  # and two to find the latest month
+        assert client.get("/").status_code == 200
     with django_assert_max_num_queries(9):
         response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")
         assert response.status_code == 200

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.models import Indicator, LightScheme
-from indicators.selectors import summary_rows
+from indicators.models import Area, Figure, Indicator, LightScheme
+from indicators.selectors import AreaTree, summary_rows, village_laggards
 from tests.factories import (
     make_figure,
     make_indicator,
@@ -134,3 +134,63 @@ def test_summary_runs_at_most_six_queries_whatever_the_size(indicators, villages
         rows = summary_rows(town, 2025, 3)
     assert len(rows) == indicators + indicators // 2
     assert len(queries) <= 6
+
+
+def village_setup(*, with_targets=True, direction="positive"):
+    """A town of four villages on one village-entered indicator, at October 2025."""
+    town, (v1, v2, v3, v4) = make_town_with_villages(4)
+    ind = make_indicator(entry_level="village", direction=direction)
+    make_target(ind, town, value=400)
+    values = {v1: (90, 80), v2: (50, 60), v3: (70, 90), v4: (None, 40)}  # 2025, 2024
+    for village, (now, before) in values.items():
+        if with_targets:
+            make_target(ind, village, value=100)
+        if now is not None:
+            make_figure(ind, village, 2025, 10, now)
+        make_figure(ind, village, 2024, 10, before)
+    return town, ind, (v1, v2, v3, v4)
+
+
+def test_village_laggards_names_the_villages_behind_pace_worst_first():
+    town, _, (_, v2, v3, _) = village_setup()
+    rows = summary_rows(town, 2025, 10)
+    [town_row] = rows
+    assert town_row.light == "red"  # 210 / 400 = 52.5%, 30.8 points behind 83.3%
+    [lag] = village_laggards(town, 2025, 10, rows, tree=AreaTree())
+    assert lag.by_gap and lag.behind == 2  # 50% and 70%; 90% is ahead, v4 has not reported
+    assert [v for v, _ in lag.villages] == [v2, v3]
+    assert lag.villages[0][1].gap_pp.quantize(Decimal("0.1")) == Decimal("-33.3")
+
+
+def test_without_village_targets_villages_below_last_year_pull_down():
+    town, _, (_, v2, v3, _) = village_setup(with_targets=False)
+    rows = summary_rows(town, 2025, 10)
+    [lag] = village_laggards(town, 2025, 10, rows, tree=AreaTree())
+    assert not lag.by_gap
+    assert [v for v, _ in lag.villages] == [v3, v2]  # -22.2%, then -16.7%; v1 grew
+
+
+def test_village_laggards_skip_indicators_on_pace_and_non_towns():
+    town, _, villages = village_setup()
+    Figure.objects.filter(area__in=villages, year=2025).update(value=Decimal(150))
+    rows = summary_rows(town, 2025, 10)  # 450 of 400
+    assert rows[0].light == "blue"
+    assert village_laggards(town, 2025, 10, rows, tree=AreaTree()) == []
+    village_rows = summary_rows(villages[0], 2025, 10)
+    assert village_laggards(villages[0], 2025, 10, village_rows, tree=AreaTree()) == []
+
+
+@pytest.mark.parametrize("more_villages", [0, 20])
+def test_village_laggards_run_three_queries_whatever_the_number_of_villages(more_villages):
+    town, ind, _ = village_setup()
+    for i in range(more_villages):
+        village = Area.objects.create(code=f"X{i}", name=f"加{i}村", level="village", parent=town)
+        make_target(ind, village, value=100)
+        make_figure(ind, village, 2025, 10, 10 + i)
+    ind.targets.filter(area=town).update(value=Decimal(10000))
+    rows = summary_rows(town, 2025, 10)
+    tree = AreaTree()
+    with CaptureQueriesContext(connection) as ctx:
+        [lag] = village_laggards(town, 2025, 10, rows, tree=tree)
+    assert len(ctx.captured_queries) == 3
+    assert lag.behind == 2 + more_villages and len(lag.villages) == min(5, lag.behind)
