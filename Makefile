@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Tests need no secret and must not depend on the developer's shell.
 TEST_ENV := TESTING=1 DEBUG=0
 
-.PHONY: install run test test-pg lint bench clean
+.PHONY: install run test test-pg lint bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: lint
 # The same suite on a throwaway PostgreSQL cluster, stopped even when the tests fail.
 test-pg: install
 	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+# The English catalogue (locale/en): extract the marked strings, then compile them. Commit both
+# the .po and the .mo, so a machine without gettext's msgfmt still serves English.
+messages: install
+	$(TEST_ENV) $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	$(TEST_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install
 	$(TEST_ENV) $(BIN)/python bench/summary.py

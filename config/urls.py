@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from tasks.views import api_tasks as tasks_api
 
-admin.site.site_header = "镇域目标追踪 · 管理后台"
-admin.site.site_title = "镇域目标追踪"
-admin.site.index_title = "目录与账号管理"
+admin.site.site_header = _("镇域目标追踪 · 管理后台")
+admin.site.site_title = _("镇域目标追踪")
+admin.site.index_title = _("目录与账号管理")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

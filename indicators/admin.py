@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -73,9 +74,9 @@ class IndicatorAdmin(admin.ModelAdmin):
     inlines = [TargetInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "department", "is_key", "order"]}),
-        ("口径与单位", {"fields": ["unit", "decimals", "definition"]}),
+        (_("口径与单位"), {"fields": ["unit", "decimals", "definition"]}),
         (
-            "计算方式",
+            _("计算方式"),
             {
                 "fields": [
                     "kind",

@@ -1,15 +1,16 @@
-"""Chart.js JSON endpoints (django-chartjs views): numbers as floats, Chinese labels, units on
-the axes, colours that still read when printed in grey."""
+"""Chart.js JSON endpoints (django-chartjs views): numbers as floats, labels in the page's
+language, units on the axes, colours that still read when printed in grey."""
 
 from decimal import Decimal
 
 from chartjs.views.lines import BaseLineOptionsChartView
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import metrics
+from .formatting import month_label
 from .selectors import village_breakdown
 
-MONTHS = [f"{m}月" for m in range(1, 13)]
 INK = "#1f2933"
 THIS_YEAR = "#9f1d20"
 LAST_YEAR = "#7d8794"
@@ -78,11 +79,19 @@ def line(label, data, color, *, dashed=False, fill=False, kind="line"):
     return dataset
 
 
+def months():
+    return [month_label(m) for m in range(1, 13)]
+
+
+def year_label(year: int) -> str:
+    return _("%(year)s年") % {"year": year}
+
+
 class CumulativeChart(ChartView):
     """This year's 累计 (or level) against last year's and against the target pace line."""
 
     def get_labels(self):
-        return MONTHS
+        return months()
 
     def y_axis(self):
         return axis(self.page["indicator"].unit)
@@ -91,11 +100,14 @@ class CumulativeChart(ChartView):
         row, ind = self.page["row"], self.page["indicator"]
         this_year = [num(v) if m <= row.month else None for m, v in enumerate(row.series, 1)]
         sets = [
-            line(f"{row.year}年", this_year, THIS_YEAR),
-            line(f"{row.year - 1}年", [num(v) for v in row.series_last], LAST_YEAR, dashed=True),
+            line(year_label(row.year), this_year, THIS_YEAR),
+            line(
+                year_label(row.year - 1), [num(v) for v in row.series_last], LAST_YEAR, dashed=True
+            ),
         ]
         if row.target is not None:
-            sets.append(line("目标进度", [num(v) for v in pace_line(ind, row)], PACE, dashed=True))
+            pace = [num(v) for v in pace_line(ind, row)]
+            sets.append(line(_("目标进度"), pace, PACE, dashed=True))
         return sets
 
 
@@ -108,13 +120,17 @@ def pace_line(ind, row) -> list[Decimal]:
     return [start + (row.target - start) * m / 12 for m in months]
 
 
+def month_values_label(year: int) -> str:
+    return _("%(year)s年当月") % {"year": year}
+
+
 class MonthChart(ChartView):
     """当月值: this year's and last year's month values side by side."""
 
     chart_type = "bar"
 
     def get_labels(self):
-        return MONTHS
+        return months()
 
     def y_axis(self):
         return axis(self.page["indicator"].unit)
@@ -122,7 +138,7 @@ class MonthChart(ChartView):
     def datasets(self):
         row = self.page["row"]
 
-        def months(series, upto):
+        def values(series, upto):
             result, previous = [], None
             for m, value in enumerate(series, 1):
                 if value is None or m > upto:
@@ -134,8 +150,15 @@ class MonthChart(ChartView):
             return result
 
         return [
-            line(f"{row.year}年当月", months(row.series, row.month), THIS_YEAR, kind="bar"),
-            line(f"{row.year - 1}年当月", months(row.series_last, 12), LAST_YEAR, kind="bar"),
+            line(
+                month_values_label(row.year), values(row.series, row.month), THIS_YEAR, kind="bar"
+            ),
+            line(
+                month_values_label(row.year - 1),
+                values(row.series_last, 12),
+                LAST_YEAR,
+                kind="bar",
+            ),
         ]
 
 
@@ -151,7 +174,11 @@ class VillageChart(ChartView):
         if not hasattr(self, "_villages"):
             page = self.page
             self._villages = village_breakdown(
-                page["indicator"], page["area"], page["row"].year, page["row"].month
+                page["indicator"],
+                page["area"],
+                page["row"].year,
+                page["row"].month,
+                include_submitted=page["include_submitted"],
             )
         return self._villages
 
@@ -162,10 +189,10 @@ class VillageChart(ChartView):
     def datasets(self):
         ind = self.page["indicator"]
         rows = self.villages()
-        sets = [line("各村", [num(v.value) for v in rows], VILLAGE, kind="bar")]
+        sets = [line(_("各村"), [num(v.value) for v in rows], VILLAGE, kind="bar")]
         if ind.threshold is not None:
-            sets.append(line(f"达标线 {num(ind.threshold):g}", [num(ind.threshold)] * len(rows),
-                             INK, dashed=True))  # fmt: skip
+            label = _("达标线 %(value)s") % {"value": f"{num(ind.threshold):g}"}
+            sets.append(line(label, [num(ind.threshold)] * len(rows), INK, dashed=True))
         return sets
 
 
@@ -178,14 +205,14 @@ class CategoryChart(ChartView):
         return [name for name, _ in self.page["categories"]]
 
     def y_axis(self):
-        return axis("完成率（%）", percent=True)
+        return axis(_("完成率（%）"), percent=True)
 
     def datasets(self):
         categories = self.page["categories"]
         time_pct = num(self.page["time_progress"])
         return [
-            line("平均完成率", [num(v) for _, v in categories], THIS_YEAR, kind="bar"),
-            line("时序进度", [time_pct] * len(categories), PACE, dashed=True),
+            line(_("平均完成率"), [num(v) for _, v in categories], THIS_YEAR, kind="bar"),
+            line(_("时序进度"), [time_pct] * len(categories), PACE, dashed=True),
         ]
 
 

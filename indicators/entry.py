@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from . import access, metrics
 from .models import Area, Department, Figure, Indicator, ReportingWindow, Target
@@ -32,7 +33,7 @@ EDITABLE = (Status.DRAFT, Status.RETURNED)
 
 
 class WorkflowError(Exception):
-    """A refused workflow step; the message says in Chinese what to do."""
+    """A refused workflow step; the message says what to do (in the page's language)."""
 
 
 # ---------------------------------------------------------------------------- periods
@@ -48,9 +49,12 @@ def period_problem(year: int, month: int, today: datetime.date | None = None) ->
     """Periods that have not begun cannot be reported."""
     today = today or timezone.localdate()
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return "报告期无效：年度应为2000至2100，月份应为1至12"
+        return gettext("报告期无效：年度应为2000至2100，月份应为1至12")
     if (year, month) > (today.year, today.month):
-        return f"{year}年{month}月尚未开始，不能填报：请选择已结束的月份"
+        return gettext("%(year)s年%(month)s月尚未开始，不能填报：请选择已结束的月份") % {
+            "year": year,
+            "month": month,
+        }
     return None
 
 
@@ -166,7 +170,7 @@ def check_cells(cells: list[Cell], *, user, year: int, month: int) -> list[Cell]
         cell.note = text(cell.note)[:255]
         if cell.blank:
             if cell.figure is not None:
-                cell.error = "已填报的数据不能清空：如需更正请填写正确的数值"
+                cell.error = gettext("已填报的数据不能清空：如需更正请填写正确的数值")
             continue
         try:
             cell.value = number(cell.raw)
@@ -176,14 +180,14 @@ def check_cells(cells: list[Cell], *, user, year: int, month: int) -> list[Cell]
         if not cell.changed:
             continue
         if not access.can_enter(user, cell.indicator, cell.area):
-            cell.error = "您没有该指标或该区域的填报权限"
+            cell.error = gettext("您没有该指标或该区域的填报权限")
         elif period:
             cell.error = period
         elif cell.figure is not None and cell.figure.status not in EDITABLE:
             cell.error = (
-                "该数据已审核锁定：如需修改，请审核员「重新打开」并说明原因"
+                gettext("该数据已审核锁定：如需修改，请审核员「重新打开」并说明原因")
                 if cell.figure.status == Status.APPROVED
-                else "该数据已报送待审核：如需修改，请审核员退回"
+                else gettext("该数据已报送待审核：如需修改，请审核员退回")
             )
         elif (cell.figure.version if cell.figure else 0) != cell.version:
             cell.newer = cell.figure
@@ -195,15 +199,17 @@ def check_cells(cells: list[Cell], *, user, year: int, month: int) -> list[Cell]
 
 def _conflict_message(figure: Figure | None) -> str:
     if figure is None:
-        return "该数据已被删除：请刷新页面后重新填写"
+        return gettext("该数据已被删除：请刷新页面后重新填写")
     who = (
-        figure.updated_by.first_name or figure.updated_by.username if figure.updated_by else "他人"
+        figure.updated_by.first_name or figure.updated_by.username
+        if figure.updated_by
+        else gettext("他人")
     )
-    when = timezone.localtime(figure.updated_at).strftime("%m月%d日 %H:%M")
-    return (
-        f"{who}已于{when}将此数据改为{figure.value.normalize():f}，您的修改未保存："
-        "请核对后重新填写并保存"
-    )
+    # Translators: Django date format (m, d: zero-padded month and day; M: "Oct").
+    when = dateformat.format(timezone.localtime(figure.updated_at), gettext("m月d日 H:i"))
+    return gettext(
+        "%(who)s已于%(when)s将此数据改为%(value)s，您的修改未保存：请核对后重新填写并保存"
+    ) % {"who": who, "when": when, "value": f"{figure.value.normalize():f}"}
 
 
 def _check_value(cell: Cell, points: dict, year: int, month: int) -> None:
@@ -213,15 +219,18 @@ def _check_value(cell: Cell, points: dict, year: int, month: int) -> None:
         return
     if ind.is_cumulative and not cell.note:
         if problem := cumulative_problem(points, year, month, value):
-            cell.error = f"{problem}，{REASON_HINT}"
+            cell.error = gettext("%(problem)s，%(hint)s") % {
+                "problem": problem,
+                "hint": REASON_HINT,
+            }
             return
     if problem := unit_slip_problem(points, year, month, value):
         if not (cell.confirmed and cell.note):
             cell.needs_confirmation = True
-            cell.error = (
-                f"{problem}：请按指标单位「{ind.unit}」填写；如确认无误，"
+            cell.error = gettext(
+                "%(problem)s：请按指标单位「%(unit)s」填写；如确认无误，"
                 "请勾选「确认无误」并在「备注」中写明原因"
-            )
+            ) % {"problem": problem, "unit": ind.unit}
 
 
 # ---------------------------------------------------------------------------- services
@@ -307,9 +316,12 @@ def figures_submit(*, user, figures: list[Figure], now=None) -> list[Figure]:
     now = now or timezone.now()
     for figure in figures:
         if not access.can_enter(user, figure.indicator, figure.area):
-            raise WorkflowError("您没有该指标或该区域的填报权限，不能报送")
+            raise WorkflowError(gettext("您没有该指标或该区域的填报权限，不能报送"))
         if figure.status not in EDITABLE:
-            raise WorkflowError(f"{figure.indicator.name}已是「{figure.get_status_display()}」状态")
+            raise WorkflowError(
+                gettext("%(name)s已是「%(status)s」状态")
+                % {"name": figure.indicator.name, "status": figure.get_status_display()}
+            )
     days = deadline_days()
     for figure in figures:
         due = deadline(figure.indicator.cadence, figure.year, figure.month, days=days)
@@ -323,14 +335,18 @@ def figures_submit(*, user, figures: list[Figure], now=None) -> list[Figure]:
 
 def _reviewable(user, figure: Figure) -> None:
     if not access.can_review(user, figure.indicator, figure.area):
-        raise WorkflowError("您没有该指标的审核权限")
+        raise WorkflowError(gettext("您没有该指标的审核权限"))
 
 
 def _same_version(figure: Figure, version: int | None) -> None:
     if version is not None and figure.version != version:
         raise WorkflowError(
-            f"{figure.indicator.name}（{figure.area.name}）已被修改为"
-            f"{figure.value.normalize():f}：请刷新页面核对后再审核"
+            gettext("%(name)s（%(area)s）已被修改为%(value)s：请刷新页面核对后再审核")
+            % {
+                "name": figure.indicator.name,
+                "area": figure.area.name,
+                "value": f"{figure.value.normalize():f}",
+            }
         )
 
 
@@ -352,9 +368,12 @@ def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None)
         _reviewable(user, figure)
         _same_version(figure, version)
         if figure.status != Status.SUBMITTED:
-            raise WorkflowError(f"{figure.indicator.name}（{figure.area.name}）未报送，不能审核")
+            raise WorkflowError(
+                gettext("%(name)s（%(area)s）未报送，不能审核")
+                % {"name": figure.indicator.name, "area": figure.area.name}
+            )
         if figure.submitted_by_id == user.pk:
-            raise WorkflowError("不能审核自己报送的数据：请由部门其他审核员或管理员审核")
+            raise WorkflowError(gettext("不能审核自己报送的数据：请由部门其他审核员或管理员审核"))
     approved = []
     for figure, _ in pairs:
         figure.status, figure.approved_by, figure.approved_at = Status.APPROVED, user, now
@@ -370,14 +389,16 @@ def figures_return(*, user, figure: Figure, comment: str, version: int | None = 
     """Return a submitted figure to the clerk with a comment they will see."""
     comment = text(comment)[:255]
     if not comment:
-        raise WorkflowError("退回时请填写退回意见，说明需要如何修改")
+        raise WorkflowError(gettext("退回时请填写退回意见，说明需要如何修改"))
     [(figure, version)] = _locked([(figure, version)]) or [(None, None)]
     if figure is None:
-        raise WorkflowError("该数据不存在")
+        raise WorkflowError(gettext("该数据不存在"))
     _reviewable(user, figure)
     _same_version(figure, version)
     if figure.status != Status.SUBMITTED:
-        raise WorkflowError("只有已报送待审核的数据可以退回；已审核的数据请使用「重新打开」")
+        raise WorkflowError(
+            gettext("只有已报送待审核的数据可以退回；已审核的数据请使用「重新打开」")
+        )
     figure.status, figure.review_comment = Status.RETURNED, comment
     figure.version += 1
     _write(figure, user=user, reason=f"退回：{comment}")
@@ -389,13 +410,13 @@ def figures_reopen(*, user, figure: Figure, reason: str) -> Figure:
     """Unlock an approved figure so it can be corrected; needs a reviewer or an administrator."""
     reason = text(reason)[:255]
     if not reason:
-        raise WorkflowError("重新打开已审核的数据必须说明原因")
+        raise WorkflowError(gettext("重新打开已审核的数据必须说明原因"))
     [(figure, _)] = _locked([(figure, None)]) or [(None, None)]
     if figure is None:
-        raise WorkflowError("该数据不存在")
+        raise WorkflowError(gettext("该数据不存在"))
     _reviewable(user, figure)
     if figure.status != Status.APPROVED:
-        raise WorkflowError("只有已审核锁定的数据需要重新打开")
+        raise WorkflowError(gettext("只有已审核锁定的数据需要重新打开"))
     figure.status, figure.review_comment = Status.RETURNED, f"重新打开：{reason}"
     figure.approved_by, figure.approved_at = None, None
     figure.version += 1

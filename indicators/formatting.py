@@ -1,6 +1,14 @@
-"""Numbers and words as the bulletins write them (DOMAIN §7). Rounding happens only here."""
+"""Numbers and words as the bulletins write them (DOMAIN §7). Rounding happens only here.
 
+The bulletin words and sentences are Chinese whatever the page's language: they are what the
+township publishes. Only `month_label`, a label on the page, follows the active language.
+"""
+
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 DASH = "—"
 FLAT_BELOW = Decimal("0.05")  # |growth| below this reads 同比持平
@@ -31,14 +39,17 @@ def percent(value: Decimal | None) -> str:
     return DASH if value is None else f"{number(value, 1)}%"
 
 
+def with_sign(value: Decimal, places: int = 1) -> str:
+    """ "+2.7" for a positive difference, "-4.0" or "0.0" otherwise."""
+    text = number(value, places)
+    return "+" + text if rounded(value, places) > 0 else text
+
+
 def points(value: Decimal | None, *, signed: bool = True) -> str:
     """Differences of rates in 个百分点, never "%": "+2.7个百分点"."""
     if value is None:
         return DASH
-    text = number(value, 1)
-    if signed and rounded(value, 1) > 0:
-        text = "+" + text
-    return f"{text}个百分点"
+    return f"{with_sign(value) if signed else number(value, 1)}个百分点"
 
 
 def growth(value: Decimal | None) -> str:
@@ -64,6 +75,13 @@ def pace(gap: Decimal | None) -> str:
 def period(month: int) -> str:
     """ "1—10月" for a YTD figure; "1月" in January."""
     return "1月" if month == 1 else f"1—{month}月"
+
+
+def month_label(month: int, year: int | None = None) -> str:
+    """ "10月" or "2025年10月" on the page; "Oct" or "Oct 2025" in English."""
+    day = datetime.date(year or 2000, month, 1)
+    # Translators: Django date formats (n: month number; M: "Oct"; Y: year).
+    return dateformat.format(day, gettext("Y年n月") if year else gettext("n月"))
 
 
 def sentence(row, area_name: str) -> str:

@@ -3,11 +3,13 @@ depends on the department and the month, and their checks are the services' (ind
 """
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import month_label
 from .models import Department
 
-MONTHS = [(m, f"{m}月") for m in range(1, 13)]
+MONTHS = [(m, lazy(month_label, str)(m)) for m in range(1, 13)]
 
 
 class PeriodForm(forms.Form):

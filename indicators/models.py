@@ -341,7 +341,10 @@ class ReportingWindow(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_cadence_display()}：次月{self.deadline_day}日"
+        return _("%(cadence)s：次月%(day)s日") % {
+            "cadence": self.get_cadence_display(),
+            "day": self.deadline_day,
+        }
 
 
 class LightScheme(models.Model):

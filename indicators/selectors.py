@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Case, Count, Q, Sum, Value, When
+from django.utils.translation import gettext_noop
 
 from . import metrics
 from .models import Area, Figure, Indicator, LightScheme, Target
@@ -113,11 +114,21 @@ class FigureValues:
     Two queries whatever the number of areas, indicators and villages: the areas' own figures,
     and one aggregate over their descendants (sum, number reporting and, for each (source,
     threshold) in `reach`, the number at or above it for 达标村数), grouped by the area each
-    descendant rolls up to.
+    descendant rolls up to. `months` are read for every indicator, all twelve for those in
+    `all_months` (the key indicators' trends, in the same two queries).
     """
 
     def __init__(
-        self, areas, tree, *, years, months, reach=(), indicators=None, include_submitted=False
+        self,
+        areas,
+        tree,
+        *,
+        years,
+        months,
+        reach=(),
+        indicators=None,
+        all_months=(),
+        include_submitted=False,
     ):
         self.level = {a.pk: a.level for a in areas}
         self.villages = {a.pk: len(tree.villages(a)) for a in areas}
@@ -126,9 +137,10 @@ class FigureValues:
         if include_submitted:
             statuses.append(Figure.Status.SUBMITTED)
         # No ORDER BY: the model's default ordering would join indicators and areas to sort.
-        figures = Figure.objects.filter(
-            year__in=years, month__in=months, status__in=statuses
-        ).order_by()
+        period = Q(month__in=months)
+        if all_months:
+            period |= Q(indicator_id__in=all_months)
+        figures = Figure.objects.filter(period, year__in=years, status__in=statuses).order_by()
         if indicators is not None:
             figures = figures.filter(indicator_id__in=indicators)
         self.own, self.unapproved = {}, set()  # unapproved: keys read from submitted figures
@@ -326,9 +338,9 @@ def summary_rows(
     """Per indicator: target, actual and the DOMAIN §4 numbers for `area` at month `month`.
 
     With `series`, each row also carries this and last year's twelve monthly values (for trends
-    and charts); with `series="key"` only the key indicators' rows do (two more queries). Runs a constant number of queries (areas, light scheme,
-    indicators, targets, own figures, one roll-up aggregate) whatever the number of indicators
-    and villages. With `indicator`, only that indicator's row (the indicator page).
+    and charts); with `series="key"` only the key indicators' rows do. Runs a constant number
+    of queries (areas, light scheme, indicators, targets, own figures, one roll-up aggregate)
+    whatever the number of indicators and villages. With `indicator`, only that indicator's row (the indicator page).
     Approved figures only, unless `include_submitted` (then rows reading a submitted figure are
     `provisional`, 初步数).
     """
@@ -337,34 +349,26 @@ def summary_rows(
     scheme = active_scheme()
     indicators = indicators_for(area, indicator)
     targets = target_values("indicator_id", area=area, year=year)
-    reach = reach_of(indicators)
     values = FigureValues(
         [area],
         tree,
         years=[year - 1, year],
         months=range(1, 13) if series is True else needed_months(indicators, month),
-        reach=reach,
+        reach=reach_of(indicators),
         indicators=None
         if indicator is None
         else [i for ind in indicators for i in (ind.pk, ind.source_id) if i],
+        all_months=[i for ind in indicators if ind.is_key for i in (ind.pk, ind.source_id) if i]
+        if series == "key"
+        else (),
         include_submitted=include_submitted,
     )
-    trends, with_trend = (
-        (values, {ind.pk for ind in indicators}) if series is True else (None, set())
-    )
-    if series == "key":
+    if series is True:
+        with_trend = {ind.pk for ind in indicators}
+    elif series == "key":
         with_trend = {ind.pk for ind in indicators if ind.is_key}
-        trends = FigureValues(
-            [area],
-            tree,
-            years=[year - 1, year],
-            months=range(1, 13),
-            reach=reach,
-            indicators=[
-                i for ind in indicators if ind.is_key for i in (ind.pk, ind.source_id) if i
-            ],
-            include_submitted=include_submitted,
-        )
+    else:
+        with_trend = set()
     return [
         evaluate_row(
             ind,
@@ -374,7 +378,7 @@ def summary_rows(
             month,
             targets.get(ind.pk),
             scheme,
-            trends if ind.pk in with_trend else None,
+            values if ind.pk in with_trend else None,
         )
         for ind in indicators
     ]
@@ -385,43 +389,45 @@ class VillageRow:
     area: Area
     value: Decimal | None
     target: Decimal | None
-
-    @property
-    def completion_pct(self):
-        return metrics.completion_pct(self.value, self.target)
+    completion_pct: Decimal | None = None
+    gap_pp: Decimal | None = None
+    yoy_pct: Decimal | None = None
+    light: str | None = None
 
 
 def village_breakdown(
     indicator: Indicator, area: Area, year: int, month: int, *, include_submitted: bool = False
 ) -> list[VillageRow]:
-    """Each village under `area` with its counted figure for the period (a derived indicator
-    shows its source's), largest first; villages that have not reported come last. Approved
-    figures only, unless `include_submitted`. Three queries."""
+    """Each village under `area` with its counted figure for the period, judged like the town
+    (completion of its own target, gap to 时序进度, 同比, light); a derived indicator shows its
+    source's figures without targets. Largest first; villages that have not reported come last.
+    Approved figures only, unless `include_submitted`. Four queries."""
     source = indicator.source or indicator
     if source.entry_level != Indicator.EntryLevel.VILLAGE:
         return []
-    period = source.period_month(month)
     villages = list(Area.objects.filter(parent=area, level=Area.Level.VILLAGE))
-    statuses = [Figure.Status.APPROVED]
-    if include_submitted:
-        statuses.append(Figure.Status.SUBMITTED)
-    figures = dict(
-        Figure.objects.filter(
-            indicator=source, area__in=villages, year=year, month=period or 0, status__in=statuses
-        )
-        .order_by()
-        .values_list("area_id", "value")
-    )
+    if not villages:
+        return []
+    scheme = active_scheme()
     targets = (
-        dict(
-            Target.objects.filter(indicator=source, area__in=villages, year=year)
-            .order_by()
-            .values_list("area_id", "value")
-        )
+        target_values("area_id", indicator=source, area__in=villages, year=year)
         if indicator.source_id is None
         else {}
     )
-    rows = [VillageRow(v, figures.get(v.pk), targets.get(v.pk)) for v in villages]
+    values = FigureValues(
+        villages,
+        AreaTree(villages),
+        years=[year - 1, year],
+        months=needed_months([source], month),
+        indicators=[source.pk],
+        include_submitted=include_submitted,
+    )
+    rows = []
+    for v in villages:
+        r = evaluate_row(source, values, v.pk, year, month, targets.get(v.pk), scheme)
+        rows.append(
+            VillageRow(v, r.actual, r.target, r.completion_pct, r.gap_pp, r.yoy_pct, r.light)
+        )
     return sorted(rows, key=lambda r: (r.value is None, -(r.value or 0), r.area.code))
 
 
@@ -655,7 +661,8 @@ def figure_history(
         records = records.filter(area_id__in=[a.pk for a in areas])
     if year is not None:
         records = records.filter(year=year)
-    actions = {"+": "新增", "~": "修改数值", "-": "删除"}
+    # Stored in Chinese (the Excel log is the official record); the page translates them.
+    actions = {"+": gettext_noop("新增"), "~": gettext_noop("修改数值"), "-": gettext_noop("删除")}
     statuses = dict(Figure.Status.choices)
     last, entries = {}, []
     for r in records.order_by("history_date", "history_id"):
@@ -666,8 +673,8 @@ def figure_history(
                 month=r.month,
                 area=r.area.name if r.area else "",
                 when=r.history_date,
-                who=(user.first_name or user.get_username()) if user else "系统",
-                action="状态变更"
+                who=(user.first_name or user.get_username()) if user else gettext_noop("系统"),
+                action=gettext_noop("状态变更")
                 if r.history_type == "~" and last.get(r.id) == r.value
                 else actions.get(r.history_type, r.history_type),
                 old_value=last.get(r.id),

@@ -34,7 +34,7 @@ class FastTable(tables.Table):
     def _plan(self, bound):
         """How to render one column's cells, worked out once per table (None: upstream's way)."""
         td = bound.column.attrs.get("td", {})
-        if bound.link or any(callable(v) for v in td.values()):
+        if bound.link or bound.localize is not None or any(map(callable, td.values())):
             return None
         args, catch_all = signature(bound.render)
         if not catch_all and not set(args) <= CELL_ARGUMENTS:
@@ -71,6 +71,8 @@ class FastTable(tables.Table):
     def body_html(self):
         """The <tbody> rows, exactly as django-tables2's template renders them."""
         plans = [(bound, self._plan(bound)) for bound in self.columns]
+        # Without computed row attributes a row's only varying attribute is even/odd.
+        row_attrs = {} if not any(map(callable, self.row_attrs.values())) else None
         rows = []
         for row in self.paginated_rows:
             upstream = isinstance(row.record, models.Model)  # may use get_FOO_display()
@@ -82,10 +84,20 @@ class FastTable(tables.Table):
                     td = bound.attrs["td"].as_html()
                 else:
                     content, td = self._cell(row, bound, plan), plan[4]
-                if not isinstance(content, str):
-                    content = localize(template_localtime(content))
+                if not isinstance(content, str):  # as {{ cell }}, |localize or |unlocalize
+                    if bound.localize is None:
+                        content = localize(template_localtime(content))
+                    else:
+                        content = localize(content, use_l10n=bound.localize)
                 cells.append(f"<td {td}>{escape(content)}</td>")
-            rows.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+            if row_attrs is None:
+                attrs = row.attrs.as_html()
+            else:
+                parity = row.get_even_odd_css_class()
+                if parity not in row_attrs:
+                    row_attrs[parity] = row.attrs.as_html()
+                attrs = row_attrs[parity]
+            rows.append(f"<tr {attrs}>{''.join(cells)}</tr>")
         if not rows and self.empty_text:
             empty = escape(self.empty_text)
             rows.append(f'<tr><td colspan="{len(self.columns)}">{empty}</td></tr>')
@@ -187,7 +199,7 @@ class SummaryTable(FastTable):
         hint = (
             ""
             if record.growth_target_pct is None
-            else f"（目标增长{fmt.number(record.growth_target_pct, 1)}%）"
+            else _("（目标增长%(pct)s%%）") % {"pct": fmt.number(record.growth_target_pct, 1)}
         )
         return format_html(
             '<a href="/indicators/{}/?{}" title="{}">{}</a>{}{}',
@@ -203,12 +215,15 @@ class SummaryTable(FastTable):
 
 
 class VillageTable(FastTable):
+    """The villages of one indicator, judged as the town is (the indicator page)."""
+
     name = tables.Column(_("村"), accessor="area__name")
-    value = tables.Column(_("数值"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    target = tables.Column(_("目标"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    completion_pct = tables.Column(
-        _("完成率"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}, empty_values=()
-    )
+    value = tables.Column(_("数值"), attrs=NumberColumn.attrs)
+    target = tables.Column(_("目标"), attrs=NumberColumn.attrs)
+    completion_pct = PercentColumn(_("完成率"))
+    gap_pp = PointsColumn(_("进度差(个百分点)"))
+    yoy_pct = PercentColumn(_("同比"))
+    light = LightColumn(_("亮灯"))
 
     class Meta(FastTable.Meta):
         orderable = False
@@ -223,6 +238,3 @@ class VillageTable(FastTable):
 
     def render_target(self, value):
         return fmt.number(value, self.places)
-
-    def render_completion_pct(self, value):
-        return fmt.percent(value)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import (
@@ -270,7 +271,7 @@ def text(value) -> str:
 def number(value) -> Decimal:
     """A Decimal from a cell: full-width digits and thousands separators are accepted."""
     if isinstance(value, bool):
-        raise CellError("应为数字")
+        raise CellError(gettext("应为数字"))
     if isinstance(value, int | Decimal):
         result = Decimal(value)
     elif isinstance(value, float):
@@ -279,17 +280,25 @@ def number(value) -> Decimal:
         raw = text(value)
         if raw.startswith("="):
             raise CellError(
-                f"「{raw}」是公式，不是数值：请在 Excel 中复制后「选择性粘贴 → 数值」再导入"
+                gettext(
+                    "「%(raw)s」是公式，不是数值：请在 Excel 中复制后「选择性粘贴 → 数值」再导入"
+                )
+                % {"raw": raw}
             )
         cleaned = raw.replace(",", "").replace(" ", "").replace("\u3000", "")
         try:
             result = Decimal(cleaned)
         except InvalidOperation:
-            raise CellError(f"「{raw}」不是数字：请只填写数字，单位写在指标的「单位」中") from None
+            raise CellError(
+                gettext("「%(raw)s」不是数字：请只填写数字，单位写在指标的「单位」中")
+                % {"raw": raw}
+            ) from None
     if not result.is_finite():
-        raise CellError("应为有限的数字")
+        raise CellError(gettext("应为有限的数字"))
     if abs(result) >= MAX_ABS:
-        raise CellError(f"数值过大（不能超过{MAX_ABS:,}），请检查单位是否填错")
+        raise CellError(
+            gettext("数值过大（不能超过%(max)s），请检查单位是否填错") % {"max": f"{MAX_ABS:,}"}
+        )
     return result.quantize(QUANTUM, rounding=ROUND_HALF_UP)
 
 
@@ -689,13 +698,14 @@ class _Checker:
 
 
 # DOMAIN §2 checks of one value against its series, shared with the monthly entry grid
-# (indicators/entry.py). Each returns the problem in Chinese, or None; callers add what to do.
-REASON_HINT = "如属口径调整请在「备注」中写明原因"
+# (indicators/entry.py). Each returns the problem, or None; callers add what to do. Like
+# `number`, they speak the active language: Chinese in imports, the page's language in the grid.
+REASON_HINT = gettext_lazy("如属口径调整请在「备注」中写明原因")
 
 
 def negative_problem(kind: str, value: Decimal) -> str | None:
     if value < 0 and kind in ("count", "stock"):
-        return "计数、存量型指标不能为负数"
+        return gettext("计数、存量型指标不能为负数")
     return None
 
 
@@ -707,10 +717,16 @@ def cumulative_problem(points: dict, year: int, month: int, value: Decimal, *, a
     """
     before = points.get((year, month - 1))
     if before is not None and value < before:
-        return f"累计值{value.normalize():f}低于上月累计{before.normalize():f}：累计数应逐月不减"
+        return gettext("累计值%(value)s低于上月累计%(before)s：累计数应逐月不减") % {
+            "value": f"{value.normalize():f}",
+            "before": f"{before.normalize():f}",
+        }
     later = points.get((year, month + 1)) if after else None
     if later is not None and value > later:
-        return f"累计值{value.normalize():f}高于已有的下月累计{later.normalize():f}：请核对"
+        return gettext("累计值%(value)s高于已有的下月累计%(later)s：请核对") % {
+            "value": f"{value.normalize():f}",
+            "later": f"{later.normalize():f}",
+        }
     return None
 
 
@@ -741,10 +757,16 @@ def unit_slip_problem(points: dict, year: int, month: int, value: Decimal) -> st
     if OUTLIER_RATIO > ratio > 1 / OUTLIER_RATIO:
         return None
     times = ratio if ratio >= 1 else 1 / ratio
-    return (
-        f"数值{value.normalize():f}与{neighbour[0]}年{neighbour[1]}月的"
-        f"{reference.normalize():f}相差约{times:,.0f}倍，疑似单位填错（元/万元/亿元）"
-    )
+    return gettext(
+        "数值%(value)s与%(year)s年%(month)s月的%(reference)s相差约%(times)s倍，"
+        "疑似单位填错（元/万元/亿元）"
+    ) % {
+        "value": f"{value.normalize():f}",
+        "year": neighbour[0],
+        "month": neighbour[1],
+        "reference": f"{reference.normalize():f}",
+        "times": f"{times:,.0f}",
+    }
 
 
 def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False) -> Plan:

@@ -4,6 +4,8 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from indicators.formatting import month_label
+
 from . import lights
 from .models import Attachment, Task
 
@@ -70,7 +72,7 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
         last = 12 if today.year > task.year else today.month
         months = range(1, last + 1) if today.year >= task.year else []
-        self.fields["month"].choices = [(m, f"{task.year}年{m}月") for m in reversed(months)]
+        self.fields["month"].choices = [(m, month_label(m, task.year)) for m in reversed(months)]
 
 
 class NoteForm(forms.Form):
@@ -112,7 +114,9 @@ class LedgerFilterForm(forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部")), *Task.Status.choices]
     )
     light = forms.ChoiceField(
-        label=_("亮灯"), required=False, choices=[("", _("全部")), *lights.Light.choices]
+        label=_("亮灯"),
+        required=False,
+        choices=[("", _("全部")), *((value, _(label)) for value, label in lights.Light.choices)],
     )
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
 

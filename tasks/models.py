@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from indicators.formatting import month_label
 from indicators.models import Area, Department, Indicator, figure_field
 
 from . import lights
@@ -224,7 +225,7 @@ class ProgressReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}年{self.month}月 {self.percent}%"
+        return f"{month_label(self.month, self.year)} {self.percent}%"
 
 
 def attachment_path(instance, filename):

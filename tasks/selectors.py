@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from indicators.models import Area
 from indicators.selectors import AreaTree, FigureValues, reach_of
 
@@ -253,7 +255,7 @@ def tally_from_rows(rows, *, year: int, as_of: datetime.date) -> dict:
         key=lambda b: (-(b.on_time_pct or 0), -b.total, b.name),
     )
     leaders = sorted(
-        _breakdown(rows, lambda r: leader_name(r.task.lead_leader) or "未指定"),
+        _breakdown(rows, lambda r: leader_name(r.task.lead_leader) or _("未指定")),
         key=lambda b: (-b.total, b.name),
     )
     overdue = sorted((r for r in rows if r.overdue), key=lambda r: r.days_left or 0)

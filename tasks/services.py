@@ -10,6 +10,7 @@ argument: the date the action happens on, and the date the light is judged at.
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import lights
 from .models import (
@@ -135,11 +136,14 @@ def progress_report_save(
     """Write (or rewrite) the month's progress; the first report starts the task (推进中)."""
     task = _lock(task)
     if not task.is_active:
-        raise TaskError(f"任务当前状态为「{task.get_status_display()}」，不能再报送进展。")
+        raise TaskError(
+            _("任务当前状态为「%(status)s」，不能再报送进展。")
+            % {"status": task.get_status_display()}
+        )
     if (year, month) > (today.year, today.month):
-        raise TaskError("不能填报未来月份的进展。")
+        raise TaskError(_("不能填报未来月份的进展。"))
     if not 0 <= percent <= 100:
-        raise TaskError("完成进度应为0至100之间的整数。")
+        raise TaskError(_("完成进度应为0至100之间的整数。"))
     values = {
         "situation": situation,
         "percent": percent,
@@ -182,9 +186,12 @@ def milestone_complete(
     """Mark a milestone done on `done_on` (not in the future)."""
     task = _lock(milestone.task)
     if not task.is_active:
-        raise TaskError(f"任务当前状态为「{task.get_status_display()}」，不能再修改节点。")
+        raise TaskError(
+            _("任务当前状态为「%(status)s」，不能再修改节点。")
+            % {"status": task.get_status_display()}
+        )
     if done_on > today:
-        raise TaskError("完成日期不能晚于今天。")
+        raise TaskError(_("完成日期不能晚于今天。"))
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
     _event(task, Kind.MILESTONE, user, today, f"{milestone.content}（{done_on:%Y-%m-%d}完成）")
@@ -196,7 +203,7 @@ def milestone_complete(
 def task_comment(*, task: Task, user, text: str, today: datetime.date) -> TaskEvent:
     text = text.strip()
     if not text:
-        raise TaskError("点评内容不能为空。")
+        raise TaskError(_("点评内容不能为空。"))
     return _event(task, Kind.COMMENT, user, today, text)
 
 
@@ -205,7 +212,7 @@ def task_close_request(*, task: Task, user, note: str = "", today: datetime.date
     """The lead department asks for 销号; the lead leader or an administrator decides."""
     task = _lock(task)
     if task.status not in (Status.IN_PROGRESS, Status.EXTENDED):
-        raise TaskError("只有推进中或延期的任务可以申请销号（请先报送进展）。")
+        raise TaskError(_("只有推进中或延期的任务可以申请销号（请先报送进展）。"))
     task.status, task.close_requested_on = Status.CLOSE_REQUESTED, today
     task.save(update_fields=["status", "close_requested_on"])
     _event(task, Kind.CLOSE_REQUESTED, user, today, note)
@@ -220,13 +227,13 @@ def task_close_decide(
     """Approve the 销号 (已销号, blue) or return it to the lead department with a note."""
     task = _lock(task)
     if task.status != Status.CLOSE_REQUESTED:
-        raise TaskError("该任务没有待审核的销号申请。")
+        raise TaskError(_("该任务没有待审核的销号申请。"))
     if approve:
         task.status, task.closed_on, task.closed_by = Status.CLOSED, today, user
         _event(task, Kind.CLOSED, user, today, note)
     else:
         if not note.strip():
-            raise TaskError("退回销号申请时请写明原因。")
+            raise TaskError(_("退回销号申请时请写明原因。"))
         task.status = Status.EXTENDED if task.original_deadline else Status.IN_PROGRESS
         task.close_requested_on = None
         _event(task, Kind.CLOSE_REJECTED, user, today, note)
@@ -242,15 +249,18 @@ def extension_request(
     """Ask for a later deadline; only before the current deadline has passed."""
     task = _lock(task)
     if not task.is_active:
-        raise TaskError(f"任务当前状态为「{task.get_status_display()}」，不能申请延期。")
+        raise TaskError(
+            _("任务当前状态为「%(status)s」，不能申请延期。")
+            % {"status": task.get_status_display()}
+        )
     if today > task.deadline:
-        raise TaskError("已超过完成时限，不能再申请延期：延期须在时限前申请并获批准。")
+        raise TaskError(_("已超过完成时限，不能再申请延期：延期须在时限前申请并获批准。"))
     if new_deadline <= task.deadline:
-        raise TaskError("申请延至的日期应晚于当前完成时限。")
+        raise TaskError(_("申请延至的日期应晚于当前完成时限。"))
     if not reason.strip():
-        raise TaskError("请写明延期理由。")
+        raise TaskError(_("请写明延期理由。"))
     if task.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise TaskError("已有一项待审批的延期申请。")
+        raise TaskError(_("已有一项待审批的延期申请。"))
     request = ExtensionRequest.objects.create(
         task=task, new_deadline=new_deadline, reason=reason, requested_by=user, requested_on=today
     )
@@ -268,9 +278,9 @@ def extension_decide(
     task = _lock(task)
     request = task.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
     if request is None:
-        raise TaskError("该任务没有待审批的延期申请。")
+        raise TaskError(_("该任务没有待审批的延期申请。"))
     if approve and today > task.deadline:
-        raise TaskError("已超过完成时限，不能再批准延期。")
+        raise TaskError(_("已超过完成时限，不能再批准延期。"))
     request.decision = (
         ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REJECTED
     )
@@ -292,9 +302,9 @@ def extension_decide(
 def task_cancel(*, task: Task, user, reason: str, today: datetime.date) -> Task:
     task = _lock(task)
     if task.status in (Status.CLOSED, Status.CANCELLED):
-        raise TaskError(f"任务已{task.get_status_display()}，不能取消。")
+        raise TaskError(_("任务已%(status)s，不能取消。") % {"status": task.get_status_display()})
     if not reason.strip():
-        raise TaskError("取消任务须写明原因。")
+        raise TaskError(_("取消任务须写明原因。"))
     task.status, task.cancel_reason = Status.CANCELLED, reason.strip()
     task.save(update_fields=["status", "cancel_reason"])
     _event(task, Kind.CANCELLED, user, today, reason)

@@ -1,10 +1,14 @@
 """The ledger (台账) as a django-tables2 table over `selectors.TaskRow`; the Excel export and the
-print view use the same columns (`LEDGER_COLUMNS`), so the three never drift apart."""
+print view use the same columns (`LEDGER_COLUMNS`), so the three never drift apart.
+
+Headers and labels follow the active language; the Excel export renders them in Chinese.
+"""
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators import formatting as fmt
@@ -14,26 +18,26 @@ from .selectors import leader_name
 
 # (header, value for one TaskRow as plain text): the 台账 layout of the page, export and print.
 LEDGER_COLUMNS = [
-    ("编号", lambda r: r.task.number),
-    ("任务名称", lambda r: r.task.title),
-    ("量化目标", lambda r: r.task.target_text),
-    ("牵头领导", lambda r: leader_name(r.task.lead_leader)),
-    ("牵头单位", lambda r: r.task.lead_department.name),
-    ("配合单位", lambda r: "、".join(d.name for d in r.task.cooperating.all())),
-    ("完成时限", lambda r: deadline_text(r.task)),
-    ("下一节点", lambda r: milestone_text(r.next_milestone)),
-    ("完成进度", lambda r: fmt.percent(r.progress_pct) if r.progress_pct is not None else "—"),
-    ("进展情况", lambda r: r.report.situation if r.report else ""),
-    ("存在问题", lambda r: r.report.problems if r.report else ""),
-    ("状态", lambda r: r.task.get_status_display()),
-    ("亮灯", lambda r: light_text(r.light)),
+    (_("编号"), lambda r: r.task.number),
+    (_("任务名称"), lambda r: r.task.title),
+    (_("量化目标"), lambda r: r.task.target_text),
+    (_("牵头领导"), lambda r: leader_name(r.task.lead_leader)),
+    (_("牵头单位"), lambda r: r.task.lead_department.name),
+    (_("配合单位"), lambda r: "、".join(d.name for d in r.task.cooperating.all())),
+    (_("完成时限"), lambda r: deadline_text(r.task)),
+    (_("下一节点"), lambda r: milestone_text(r.next_milestone)),
+    (_("完成进度"), lambda r: fmt.percent(r.progress_pct) if r.progress_pct is not None else "—"),
+    (_("进展情况"), lambda r: r.report.situation if r.report else ""),
+    (_("存在问题"), lambda r: r.report.problems if r.report else ""),
+    (_("状态"), lambda r: r.task.get_status_display()),
+    (_("亮灯"), lambda r: light_text(r.light)),
 ]
 
 
 def deadline_text(task) -> str:
     text = f"{task.deadline:%Y-%m-%d}"
     if task.original_deadline:
-        text += f"（原{task.original_deadline:%Y-%m-%d}）"
+        text += gettext("（原%(day)s）") % {"day": f"{task.original_deadline:%Y-%m-%d}"}
     return text
 
 
@@ -44,7 +48,7 @@ def milestone_text(milestone) -> str:
 def light_text(light) -> str:
     from .lights import LABELS
 
-    return LABELS.get(light, "—")
+    return gettext(LABELS[light]) if light in LABELS else "—"
 
 
 def light_html(light, reason="") -> str:
@@ -111,9 +115,9 @@ class LedgerTable(FastTable):
         task = record.task
         if task.original_deadline:
             return format_html(
-                "{}<br><small>原{}</small>",
+                "{}<br><small>{}</small>",
                 f"{task.deadline:%Y-%m-%d}",
-                f"{task.original_deadline:%Y-%m-%d}",
+                gettext("原%(day)s") % {"day": f"{task.original_deadline:%Y-%m-%d}"},
             )
         return f"{task.deadline:%Y-%m-%d}"
 
@@ -138,9 +142,9 @@ class LedgerTable(FastTable):
         if value is None:
             return "—"
         return format_html(
-            '<span class="clamp" title="{}"><small>{}月</small> {}</span>',
+            '<span class="clamp" title="{}"><small>{}</small> {}</span>',
             value.situation,
-            value.month,
+            fmt.month_label(value.month),
             value.situation,
         )
 

@@ -6,12 +6,13 @@ the real local date.
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -173,18 +174,27 @@ def ledger_print(request):
 
 @require_GET
 def ledger_export(request):
-    """The ledger as .xlsx, in the page's layout: a title, the tally, then sections and rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    """The ledger as .xlsx, in the page's layout: a title, the tally, then sections and rows.
 
+    The file is the township's 台账 as it is filed and forwarded: Chinese whatever the page's
+    language.
+    """
     try:
         context = ledger_context(request)
     except BadParameter as exc:
         return bad_request(request, str(exc))
+    with translation.override(settings.LANGUAGE_CODE):
+        return _ledger_xlsx(context)
+
+
+def _ledger_xlsx(context):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     ws = book.active
     ws.title = "重点任务台账"
-    headers = [h for h, _ in LEDGER_COLUMNS]
+    headers = [str(h) for h, _ in LEDGER_COLUMNS]
     title = f"{context['year']}年重点工作任务台账（截至{context['as_of']:%Y-%m-%d}）"
     if context["is_demo"]:
         title += "（示例数据）"

@@ -1,7 +1,12 @@
-"""Template filters for DOMAIN §7 numbers and the small inline trend lines."""
+"""Template filters for DOMAIN §7 numbers and the small inline trend lines.
+
+On the page the words around a number follow the active language ("+2.7个百分点", "+2.7 pp");
+the Chinese forms are exactly those of `indicators.formatting`, which the bulletin sentences use.
+"""
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from .. import formatting as fmt
 
@@ -20,12 +25,27 @@ def percent(value):
 
 @register.filter
 def points(value):
-    return fmt.points(value)
+    if value is None:
+        return fmt.DASH
+    return _("%(points)s个百分点") % {"points": fmt.with_sign(value)}
 
 
 @register.filter
 def growth(value):
-    return fmt.growth(value) or "同比 —"
+    if value is None:
+        return _("同比 —")
+    if abs(value) < fmt.FLAT_BELOW:
+        return _("同比持平")
+    pct = fmt.number(abs(value), 1)
+    return (_("同比增长%(pct)s%%") if value > 0 else _("同比下降%(pct)s%%")) % {"pct": pct}
+
+
+@register.filter
+def month(value, year=None):
+    """ "10月", or with a year "2025年10月"; "Oct" / "Oct 2025" in English."""
+    if value in (None, ""):
+        return ""
+    return fmt.month_label(int(value), int(year) if year else None)
 
 
 @register.simple_tag
@@ -55,8 +75,9 @@ def sparkline(series, series_last=None, width=120, height=32):
     )
     return format_html(
         '<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        'aria-label="趋势">{body}</svg>',
+        'aria-label="{label}">{body}</svg>',
         w=width,
         h=height,
+        label=_("趋势"),
         body=body,
     )

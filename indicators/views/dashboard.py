@@ -114,8 +114,12 @@ def bad_request(request, message: str):
 def tally(rows) -> dict:
     """Counts per light and the DOMAIN §7 tally line."""
     counts = Counter(r.light for r in rows)
-    words = [f"{fmt.LIGHT_LABELS[light]}{counts[light]}项" for light in LIGHT_ORDER]
-    return {"counts": counts, "text": f"共{len(rows)}项指标：" + "，".join(words)}
+    words = [
+        _("%(light)s%(n)s项") % {"light": _(fmt.LIGHT_LABELS[light]), "n": counts[light]}
+        for light in LIGHT_ORDER
+    ]
+    lead = _("共%(n)s项指标：") % {"n": len(rows)}
+    return {"counts": counts, "text": lead + _("，").join(words)}
 
 
 def lagging(rows):
@@ -157,6 +161,20 @@ def month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def area_choices(user, tree: AreaTree, area: Area | None) -> list[Area]:
+    """The area selector: every readable district and town, and the villages of the town in
+    view only (a district of 20 towns would otherwise list 600 villages)."""
+    town = area
+    while town is not None and town.level == Area.Level.VILLAGE:
+        town = tree.by_id.get(town.parent_id)
+    choices = [
+        a
+        for a in map(tree.by_id.get, readable_area_ids(user, tree))
+        if a.level != Area.Level.VILLAGE or (town is not None and a.parent_id == town.pk)
+    ]
+    return sorted(choices, key=lambda a: a.code)
+
+
 @require_GET
 def home(request):
     tree = AreaTree()
@@ -164,9 +182,8 @@ def home(request):
         area, year, month = parse_period(request, tree)
     except BadParameter as exc:
         return bad_request(request, str(exc))
-    readable = readable_area_ids(request.user, tree)
-    areas = sorted((tree.by_id[i] for i in readable), key=lambda a: a.code)
-    context = {"area": area, "year": year, "month": month, "areas": areas,
+    context = {"area": area, "year": year, "month": month,
+               "areas": area_choices(request.user, tree, area),
                "months": range(1, 13), "today": timezone.localdate()}  # fmt: skip
     if area is None or month is None:
         return render(request, "indicators/home.html", context)
@@ -243,7 +260,8 @@ def indicator_context(request, code):
         indicator=indicator,
         include_submitted=include_submitted(request),
     )
-    return {"indicator": indicator, "area": area, "row": row, "tree": tree}
+    return {"indicator": indicator, "area": area, "row": row, "tree": tree,
+            "include_submitted": include_submitted(request)}  # fmt: skip
 
 
 @require_GET
@@ -254,7 +272,7 @@ def indicator_detail(request, code):
         return bad_request(request, str(exc))
     row, area, indicator = context["row"], context["area"], context["indicator"]
     villages = village_breakdown(
-        indicator, area, row.year, row.month, include_submitted=include_submitted(request)
+        indicator, area, row.year, row.month, include_submitted=context["include_submitted"]
     )
     months = []
     for m in range(1, 13):

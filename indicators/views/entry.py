@@ -4,10 +4,11 @@ Each view checks access (indicators/access.py), then calls a service or a select
 live in indicators/entry.py.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -272,12 +273,19 @@ SHEET_COLUMNS = [
 
 @require_GET
 def sheet(request):
-    """The month's entry sheet of the department: codes, names and last values filled in."""
+    """The month's entry sheet of the department: codes, names and last values filled in.
+
+    In Chinese whatever the page's language: the upload reads the sheet back by its column names.
+    """
     departments = access.entry_departments(request.user)
     ctx, error = _context(request, departments)
     if error:
         return error
-    town, villages, department, year, month = ctx
+    with translation.override(settings.LANGUAGE_CODE):
+        return _sheet_xlsx(*ctx)
+
+
+def _sheet_xlsx(town, villages, department, year, month):
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -337,12 +345,19 @@ def _upload_cells(entries, rows, year, month):
             problems.append(
                 (
                     n,
-                    f"「{key[0]} {key[1]}」不在本部门{year}年{month}月的填报表中：请使用下载的填报表",
+                    _("「%(key)s」不在本部门%(year)s年%(month)s月的填报表中：请使用下载的填报表")
+                    % {"key": f"{key[0]} {key[1]}", "year": year, "month": month},
                 )
             )
             continue
         if (entry["year"], entry["month"]) != (str(year), str(month)):
-            problems.append((n, f"年度、月份应为{year}年{month}月：请上传本月的填报表"))
+            problems.append(
+                (
+                    n,
+                    _("年度、月份应为%(year)s年%(month)s月：请上传本月的填报表")
+                    % {"year": year, "month": month},
+                )
+            )
             continue
         if text(entry["value"]) == "":
             continue  # an empty cell leaves the figure as it is
@@ -363,15 +378,17 @@ def _upload_cells(entries, rows, year, month):
 def _read_upload(upload):
     """[{row, indicator, area, year, month, value, note}] of the 数据 sheet, or WorkbookError."""
     if upload.size > 5 * 1024 * 1024:
-        raise WorkbookError("文件过大（超过5MB）：填报表只需一张「数据」表")
+        raise WorkbookError(_("文件过大（超过5MB）：填报表只需一张「数据」表"))
     sheets = read_file(upload, name=upload.name, sheet=FIGURES)
     rows = sheets.get(FIGURES) or []
     if not rows:
-        raise WorkbookError("文件中没有「数据」表：请使用下载的填报表")
+        raise WorkbookError(_("文件中没有「数据」表：请使用下载的填报表"))
     header, body = rows[0]["_header"], rows[1:]
     missing = [c for c in ("指标编码", "区域编码", "年度", "月份", "数值") if c not in header]
     if missing:
-        raise WorkbookError("缺少列：" + "、".join(missing) + "。请使用下载的填报表")
+        raise WorkbookError(
+            _("缺少列：%(columns)s。请使用下载的填报表") % {"columns": "、".join(missing)}
+        )
     entries = []
     for row in body[:2000]:
         entries.append(
@@ -473,7 +490,7 @@ def _preview(cells, problems):
             "old": svc.plain(c.figure.value if c.figure else None),
             "new": svc.plain(c.value),
             "note": c.note,
-            "what": ("新增" if c.figure is None else "修改") if c.changed else "不变",
+            "what": (_("新增") if c.figure is None else _("修改")) if c.changed else _("不变"),
             "error": c.error,
         }
         for c in cells
@@ -499,17 +516,23 @@ def history(request, code):
         return forbidden(request, _("您无权查看该区域的数据修改记录。"))
     year = request.GET.get("year")
     year = int(year) if year and year.isdigit() and 2000 <= int(year) <= 2100 else None
-    if indicator.entry_level == Indicator.EntryLevel.VILLAGE and area.level != Area.Level.VILLAGE:
-        entries = figure_history(indicator, areas=tree.villages(area), year=year)
-    else:
-        entries = figure_history(indicator, area, year=year)
     if request.GET.get("format") == "xlsx":
-        return _history_xlsx(indicator, area, entries)
+        # Like every Excel file here, the export is in Chinese whatever the page's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            entries = _history_entries(indicator, area, tree, year)
+            return _history_xlsx(indicator, area, entries)
+    entries = _history_entries(indicator, area, tree, year)
     return render(
         request,
         "indicators/entry/history.html",
         {"indicator": indicator, "area": area, "entries": entries, "year": year},
     )
+
+
+def _history_entries(indicator, area, tree, year):
+    if indicator.entry_level == Indicator.EntryLevel.VILLAGE and area.level != Area.Level.VILLAGE:
+        return figure_history(indicator, areas=tree.villages(area), year=year)
+    return figure_history(indicator, area, year=year)
 
 
 def _history_xlsx(indicator, area, entries):

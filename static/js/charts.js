@@ -18,7 +18,8 @@
         canvas.dataset.drawn = "error";
         var note = document.createElement("p");
         note.className = "hint";
-        note.textContent = "图表加载失败，请刷新页面。";
+        // The message comes translated from base.html.
+        note.textContent = document.body.dataset.chartError || "图表加载失败，请刷新页面。";
         canvas.parentNode.appendChild(note);
       });
   }

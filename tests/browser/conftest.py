@@ -7,6 +7,13 @@ from django.core.management import call_command
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Our users' browsers ask for Chinese; headless chromium would otherwise send en-US and,
+    now that an English catalogue exists, get the English pages."""
+    return {**browser_context_args, "locale": "zh-CN"}
+
+
 @pytest.fixture
 def demo_server(live_server):
     call_command("load_demo", stdout=io.StringIO())

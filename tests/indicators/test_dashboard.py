@@ -47,7 +47,7 @@ def test_overview_lists_at_most_ten_lagging_and_says_how_many_more(leader_client
     page = leader_client.get("/?area=T01&year=2025&month=10").content.decode()
     lagging = page[page.index("需要关注") : page.index("重点指标")]
     assert lagging.count("<li>") == 10
-    assert "另有3项欠进度，见下方各类指标表。" in lagging
+    assert "另有3项落后，见下方各类指标表。" in lagging
 
 
 def test_a_year_without_a_month_opens_on_that_years_latest_month(leader_client):
@@ -71,6 +71,10 @@ def test_indicator_page_shows_definition_numbers_villages_and_months(leader_clie
     assert "29/29 村已报" in page
     assert "蒋桥村" in page
     assert "1—10月，全镇村集体经济收入完成1878.93万元" in page
+    # Each village judged as on the overview: 周庄村 40.50 of 55, 73.6%, 9.7 points behind.
+    row = page[page.index("<td >周庄村</td>") :]
+    row = row[: row.index("</tr>")]
+    assert "40.50" in row and "73.6%" in row and "-9.7" in row and "欠进度" in row
 
 
 def test_worked_example_sentence_on_the_indicator_page(leader_client):
@@ -172,6 +176,12 @@ def test_district_view_ranks_towns_with_the_change_since_last_month(client, demo
     page = client.get("/?area=D01&year=2025&month=10&rank=JJ04&measure=completion").content
     page = page.decode()
     assert "各镇排名" in page and "示例镇" in page and "二镇" in page
+    # The area selector lists towns, and villages only of the town in view.
+    selector = page[page.index('<select name="area">') :]
+    selector = selector[: selector.index("</select>")]
+    assert 'value="T02"' in selector and "蒋桥村" not in selector
+    page = client.get("/?area=T01&year=2025&month=10").content.decode()
+    assert ">　蒋桥村</option>" in page
 
 
 @pytest.mark.parametrize(("indicators", "villages"), [(4, 2), (24, 10)])
@@ -180,12 +190,12 @@ def test_overview_and_api_query_counts_do_not_grow(
 ):
     town = make_town_scale(indicators, villages)
     client.force_login(make_user(f"l{indicators}", role="leader", area=town))
-    # session and user, areas and membership, the summary (5), the key indicators' trends (2),
-    # the villages behind (3), figures awaiting approval, the task block (3)
-    with django_assert_max_num_queries(18):
+    # session and user, areas and membership, the summary with the key indicators' trends (5),
+    # the villages behind (3), figures awaiting approval, the task block (2)
+    with django_assert_max_num_queries(16):
         page = client.get(f"/?area={town.code}&year=2025&month=3").content.decode()
-        assert "拖后腿的村" in page and "个村低于时序进度" in page
-    with django_assert_max_num_queries(20):  # and two to find the latest month
+        assert "拖后腿的村" in page and "个村低于时序进度" in page and '<svg class="spark"' in page
+    with django_assert_max_num_queries(18):  # and two to find the latest month
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(9):
         response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Area, Figure, Indicator, LightScheme
-from indicators.selectors import AreaTree, summary_rows, village_laggards
+from indicators.selectors import AreaTree, summary_rows, village_breakdown, village_laggards
 from tests.factories import (
     make_figure,
     make_indicator,
@@ -194,3 +194,17 @@ def test_village_laggards_run_three_queries_whatever_the_number_of_villages(more
         [lag] = village_laggards(town, 2025, 10, rows, tree=tree)
     assert len(ctx.captured_queries) == 3
     assert lag.behind == 2 + more_villages and len(lag.villages) == min(5, lag.behind)
+
+
+def test_village_breakdown_counts_approved_figures_unless_asked():
+    town, (v1, v2) = make_town_with_villages(2)
+    ind = make_indicator(entry_level="village")
+    make_figure(ind, v1, 2025, 10, 40)
+    make_figure(ind, v2, 2025, 10, 90, status=Figure.Status.DRAFT)
+    make_figure(ind, v2, 2025, 9, 80, status=Figure.Status.SUBMITTED)
+    values = {r.area: r.value for r in village_breakdown(ind, town, 2025, 10)}
+    assert values == {v1: Decimal(40), v2: None}
+    values = {
+        r.area: r.value for r in village_breakdown(ind, town, 2025, 9, include_submitted=True)
+    }
+    assert values == {v1: None, v2: Decimal(80)}

@@ -84,3 +84,25 @@ def test_an_empty_table_says_so_as_upstream_does(demo):
         lambda template: SummaryTable([], area=demo, empty_text="没有指标", template_name=template)
     )
     assert ours == upstream and "没有指标" in ours
+
+
+def test_columns_that_localize_or_link_render_as_upstream_does(demo):
+    import django_tables2 as tables
+
+    from indicators.tables import FastTable
+
+    class Plain(FastTable):
+        name = tables.Column(linkify=lambda record: f"/v/{record['name']}/")
+        day = tables.DateColumn(localize=False)
+        amount = tables.Column(localize=True)
+        missing = tables.Column(accessor="nowhere__at_all")
+
+        class Meta(FastTable.Meta):
+            row_attrs = {"data-name": lambda record: record["name"]}
+
+    rows = [
+        {"name": "甲<村>", "day": datetime.date(2025, 10, 31), "amount": 1234567},
+        {"name": "乙村", "day": None, "amount": None},
+    ]
+    ours, upstream = both(lambda template: Plain(rows, template_name=template))
+    assert ours == upstream and "甲&lt;村&gt;" in ours
