@@ -263,7 +263,11 @@ def light(
         return None
     if gap >= thresholds.green_min_gap:
         return Light.GREEN
-    if gap >= thresholds.yellow_min_gap:
+    # DOMAIN §4: a positive indicator is red *more than* 10 points behind, a reverse one at
+    # "10+ points above pace", so exactly 10 above pace is already red.
+    if gap > thresholds.yellow_min_gap or (
+        gap == thresholds.yellow_min_gap and direction != Direction.REVERSE
+    ):
         return Light.YELLOW
     return Light.RED
 

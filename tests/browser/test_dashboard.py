@@ -49,3 +49,25 @@ def test_overview_prints_as_a_clean_table(demo_server, local_page):
     assert not local_page.locator("form.filters").first.is_visible()
     assert local_page.locator(".printed").first.is_visible()
     assert local_page.locator("table.data").first.is_visible()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1366, 768)])
+def test_overview_answers_the_meeting_questions_without_scrolling(
+    demo_server, local_page, width, height
+):
+    local_page.set_viewport_size({"width": width, "height": height})
+    login(local_page, demo_server, "leader")
+    local_page.goto(demo_server.url + PAGES[0][1])
+    # On pace or lagging and by how much; against last year; which villages pull the total
+    # down; whom to ask: all inside the first screen.
+    answers = [
+        ".tally",
+        ".yoy-line",
+        ".lag-list > li:last-child",
+        ".keys .kpi:last-child",
+        ".villages .village-list > li:last-child",
+    ]
+    for selector in answers:
+        box = local_page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, selector
+    assert local_page.evaluate("() => window.scrollY") == 0

@@ -327,7 +327,8 @@ def test_yinchuan_preset_moves_the_boundaries(gap, default, yinchuan):
         (D(4), D("33.33"), D("16.67"), Light.GREEN),  # below pace in June
         (D(12), D(100), D(0), Light.GREEN),  # cap used up exactly in December: never blue
         (D("6.6"), D(55), D(-5), Light.YELLOW),  # 5 points above pace, cap not broken
-        (D("7.2"), D(60), D(-10), Light.YELLOW),  # exactly 10 above pace: same boundary as -10
+        (D("7.2"), D(60), D(-10), Light.RED),  # exactly 10 above pace: "10+ points" is red
+        (D("7.19"), D("59.9"), D("-9.9"), Light.YELLOW),  # just under 10 above pace
         (D("7.44"), D(62), D(-12), Light.RED),  # 12 points above pace
     ],
 )
