@@ -395,6 +395,42 @@ class VillageRow:
     light: str | None = None
 
 
+def village_rows(
+    indicators, villages, year: int, month: int, *, targets=True, include_submitted=False
+) -> dict[int, list[tuple[Area, SummaryRow]]]:
+    """{indicator id: [(village, SummaryRow)]}: each village judged on each village-entered
+    indicator with the same formulas as the town (its own target, unless `targets` is False).
+    Three queries (light scheme, targets, figures) whatever the number of villages."""
+    scheme = active_scheme()
+    own_targets = (
+        target_values(
+            ("indicator_id", "area_id"), indicator__in=indicators, area__in=villages, year=year
+        )
+        if targets
+        else {}
+    )
+    values = FigureValues(
+        villages,
+        AreaTree(villages),
+        years=[year - 1, year],
+        months=needed_months(indicators, month),
+        indicators=[ind.pk for ind in indicators],
+        include_submitted=include_submitted,
+    )
+    return {
+        ind.pk: [
+            (
+                v,
+                evaluate_row(
+                    ind, values, v.pk, year, month, own_targets.get((ind.pk, v.pk)), scheme
+                ),
+            )
+            for v in villages
+        ]
+        for ind in indicators
+    }
+
+
 def village_breakdown(
     indicator: Indicator, area: Area, year: int, month: int, *, include_submitted: bool = False
 ) -> list[VillageRow]:
@@ -408,26 +444,18 @@ def village_breakdown(
     villages = list(Area.objects.filter(parent=area, level=Area.Level.VILLAGE))
     if not villages:
         return []
-    scheme = active_scheme()
-    targets = (
-        target_values("area_id", indicator=source, area__in=villages, year=year)
-        if indicator.source_id is None
-        else {}
-    )
-    values = FigureValues(
+    judged = village_rows(
+        [source],
         villages,
-        AreaTree(villages),
-        years=[year - 1, year],
-        months=needed_months([source], month),
-        indicators=[source.pk],
+        year,
+        month,
+        targets=indicator.source_id is None,
         include_submitted=include_submitted,
-    )
-    rows = []
-    for v in villages:
-        r = evaluate_row(source, values, v.pk, year, month, targets.get(v.pk), scheme)
-        rows.append(
-            VillageRow(v, r.actual, r.target, r.completion_pct, r.gap_pp, r.yoy_pct, r.light)
-        )
+    )[source.pk]
+    rows = [
+        VillageRow(v, r.actual, r.target, r.completion_pct, r.gap_pp, r.yoy_pct, r.light)
+        for v, r in judged
+    ]
     return sorted(rows, key=lambda r: (r.value is None, -(r.value or 0), r.area.code))
 
 
@@ -455,9 +483,10 @@ def village_laggards(
     """Which villages pull the town's total down, for the overview.
 
     Takes the village-entered indicators that lag at the town (red, then yellow; at most
-    `indicators` of them) and evaluates each village with the same formulas as the town. A village is behind when its own target puts it behind 时序进度; where villages have
-    no targets, when it is below last year. Three queries (light scheme, targets, figures),
-    whatever the number of villages.
+    `indicators` of them) and evaluates each village with the same formulas as the town
+    (`village_rows`). A village is behind when its own target puts it behind 时序进度; where
+    villages have no targets, when it is below last year. Three queries, whatever the number of
+    villages.
     """
     villages = [a for a in tree.children[area.pk] if a.level == Area.Level.VILLAGE]
     if area.level != Area.Level.TOWN or not villages:
@@ -475,35 +504,20 @@ def village_laggards(
     )[:indicators]
     if not chosen:
         return []
-    inds = [r.indicator for r in chosen]
-    scheme = active_scheme()
-    targets = defaultdict(dict)
-    for (ind_id, area_id), t in target_values(
-        ("indicator_id", "area_id"), indicator__in=inds, area__in=villages, year=year
-    ).items():
-        targets[ind_id][area_id] = t
-    values = FigureValues(
-        villages,
-        tree,
-        years=[year - 1, year],
-        months=needed_months(inds, month),
-        indicators=[i.pk for i in inds],
-        include_submitted=include_submitted,
+    judged = village_rows(
+        [r.indicator for r in chosen], villages, year, month, include_submitted=include_submitted
     )
     found = []
     for town_row in chosen:
         ind = town_row.indicator
-        by_gap = bool(targets[ind.pk])
+        evaluated = judged[ind.pk]
+        by_gap = any(r.target is not None for _, r in evaluated)
         # The gap is already signed so that behind is negative; growth is bad for a reverse one.
         sign = -1 if not by_gap and ind.direction == Indicator.Direction.REVERSE else 1
 
         def worse(r, by_gap=by_gap, sign=sign):
             return r.gap_pp if by_gap else (None if r.yoy_pct is None else sign * r.yoy_pct)
 
-        evaluated = [
-            (v, evaluate_row(ind, values, v.pk, year, month, targets[ind.pk].get(v.pk), scheme))
-            for v in villages
-        ]
         behind = sorted(
             (
                 (v, r)
