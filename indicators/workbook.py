@@ -101,6 +101,7 @@ DEFAULT_CATEGORY = "其他"
 # A figure 1000 times (or 1/1000) its neighbour is the classic 元/万元/亿元 slip.
 OUTLIER_RATIO = Decimal(1000)
 MAX_ABS = Decimal(10) ** (FIGURE_DIGITS - FIGURE_PLACES)
+SIGNIFICANT_DIGITS = 15
 QUANTUM = Decimal(1).scaleb(-FIGURE_PLACES)
 
 
@@ -299,7 +300,14 @@ def number(value) -> Decimal:
         raise CellError(
             gettext("数值过大（不能超过%(max)s），请检查单位是否填错") % {"max": f"{MAX_ABS:,}"}
         )
-    return result.quantize(QUANTUM, rounding=ROUND_HALF_UP)
+    result = result.quantize(QUANTUM, rounding=ROUND_HALF_UP)
+    # SQLite keeps a number in a double: beyond 15 significant digits it would come back altered.
+    if len(result.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
+        raise CellError(
+            gettext("「%(value)s」的有效数字超过%(n)s位，无法准确保存：请四舍五入后再填写")
+            % {"value": f"{result.normalize():f}", "n": SIGNIFICANT_DIGITS}
+        )
+    return result
 
 
 def integer(value, low: int, high: int, what: str) -> int:

@@ -133,13 +133,26 @@ def test_cumulative_drop_needs_a_reason_and_unit_slip_needs_confirmation(staff, 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("abc", "不是数字"), ("=A1", "公式"), ("-3", None), ("1e30", "数值过大")],
+    [
+        ("abc", "不是数字"),
+        ("=A1", "公式"),
+        ("-3", None),
+        ("1e30", "数值过大"),
+        # 16 significant digits: SQLite would hand back 10000000000000.0
+        ("10000000000000.01", "有效数字超过15位"),
+    ],
 )
 def test_bad_values_are_refused_in_chinese(staff, town, department, raw, message):
     count = make_indicator(code="C", kind="count", unit="家", department=department)
     result = save(staff, count, town, raw)
     assert not result.ok and not Figure.objects.exists()
     assert message is None or message in result.errors[0].error
+
+
+def test_fifteen_significant_digits_are_kept_exactly(staff, town, department):
+    amount = make_indicator(code="A", unit="元", department=department)
+    assert save(staff, amount, town, "123456789.123456").ok
+    assert Figure.objects.get().value == Decimal("123456789.123456")
 
 
 def test_future_periods_and_other_departments_are_refused(staff, town, outsider):
