@@ -192,7 +192,7 @@ def main():
         args.repeat,
     )
     (p50, p95), (b50, b95) = times["selector"], times["bare"]
-    print(f"summary selector: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(f"summary selector (town):       p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     print(f"bare aggregate SQL:            p50 {b50:.1f} ms, p95 {b95:.1f} ms")
     print(f"ratio selector / bare SQL:     p50 {p50 / b50:.2f}x, p95 {p95 / b95:.2f}x")
     n, read, total = import_throughput(args.rows)
