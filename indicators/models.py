@@ -279,7 +279,10 @@ class Figure(models.Model):
     is_late = models.BooleanField(_("逾期报送"), default=False)
     # Who, when, old and new value, and why (`history_change_reason`) for every write.
     history = HistoricalRecords(
-        verbose_name=_("数据修改记录"), verbose_name_plural=_("数据修改记录")
+        verbose_name=_("数据修改记录"),
+        verbose_name_plural=_("数据修改记录"),
+        # The reason carries the clerk's note and the reviewer's comment: keep all of it.
+        history_change_reason_field=models.TextField(null=True),
     )
 
     class Meta:

@@ -261,12 +261,17 @@ def sheets_from_dicts(sheets: dict[str, list[dict]]) -> dict[str, list[dict]]:
 # ---------------------------------------------------------------------------- cell parsing
 
 
+# Control characters (NUL above all, which PostgreSQL refuses in text) never belong in a cell.
+CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n")
+
+
 def text(value) -> str:
+    """A cell as clean text: NFKC (full-width to half-width), no control characters, trimmed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", str(value)).translate(CONTROL).strip()
 
 
 def number(value) -> Decimal:

@@ -149,6 +149,16 @@ def test_bad_values_are_refused_in_chinese(staff, town, department, raw, message
     assert message is None or message in result.errors[0].error
 
 
+def test_a_long_note_with_control_characters_is_kept_whole_in_the_audit(staff, gdp, town):
+    # On PostgreSQL a NUL byte, or a reason over 100 characters, used to fail the save.
+    note = "口径说明" * 60 + "\x00\x07"
+    assert save(staff, gdp, town, "12", note=note).ok
+    figure = Figure.objects.get()
+    assert figure.note == ("口径说明" * 60)[:255] and "\x00" not in figure.note
+    # The whole reason, not cut at django-simple-history's default 100 characters.
+    assert figure.history.latest().history_change_reason == "保存；备注：" + figure.note
+
+
 def test_fifteen_significant_digits_are_kept_exactly(staff, town, department):
     amount = make_indicator(code="A", unit="元", department=department)
     assert save(staff, amount, town, "123456789.123456").ok
