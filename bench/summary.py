@@ -108,7 +108,7 @@ def bare_sql(area, year, month):
     figures below it, approved only, for the months a summary reads."""
     from django.db import connection
 
-    from indicators.selectors import AreaTree
+    from indicators.areas import AreaTree
 
     ids = [a.pk for a in AreaTree().descendants(area)]
     marks = ",".join(["%s"] * len(ids))

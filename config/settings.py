@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "indicators",
     "tasks",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "indicators.context_processors.vocabulary",
+                "tasks.context_processors.vocabulary",
             ],
         },
     },

@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tasks/", include("tasks.urls")),
     path("api/v1/tasks", tasks_api, name="api-tasks"),
+    path("", include("reports.urls")),
     path("", include("indicators.urls")),
 ]

@@ -9,8 +9,8 @@ own town (village-level ones: the villages of that town); 审核员 and administ
 return and reopen. Leaders and district users write nothing.
 """
 
+from .areas import AreaTree
 from .models import Area, Department, Indicator, Membership
-from .selectors import AreaTree
 
 Role = Membership.Role
 
@@ -35,6 +35,24 @@ def readable_area_ids(user, tree: AreaTree) -> set[int]:
 
 def can_read_area(user, area: Area, tree: AreaTree) -> bool:
     return area.pk in readable_area_ids(user, tree)
+
+
+def readable_towns(user, tree: AreaTree) -> list[Area]:
+    """The towns the user may read, by code: the one list every selector of towns shows."""
+    readable = readable_area_ids(user, tree)
+    return sorted(
+        (tree.by_id[i] for i in readable if tree.by_id[i].level == Area.Level.TOWN),
+        key=lambda a: a.code,
+    )
+
+
+def home_area(user, tree: AreaTree) -> Area | None:
+    """The user's own area, else the first town they may read: what a leader expects first."""
+    m = membership(user)
+    if m is not None:
+        return tree.by_id.get(m.area_id)
+    towns = readable_towns(user, tree)
+    return towns[0] if towns else None
 
 
 def _in_own_town(m: Membership, indicator: Indicator, area: Area) -> bool:
@@ -104,7 +122,7 @@ def work_town(user, tree: AreaTree) -> Area | None:
         area = tree.by_id.get(m.area_id)
         return area if area is not None and area.level == Area.Level.TOWN else None
     if user.is_authenticated and user.is_superuser:
-        towns = sorted((a for a in tree.by_id.values() if a.level == Area.Level.TOWN), key=str)
+        towns = readable_towns(user, tree)
         return towns[0] if towns else None
     return None
 
@@ -112,3 +130,15 @@ def work_town(user, tree: AreaTree) -> Area | None:
 def can_read_progress(user, town: Area, tree: AreaTree) -> bool:
     """填报进度 of a town: whoever reads the town (leaders, reviewers, staff, district users)."""
     return can_read_area(user, town, tree)
+
+
+def area_choices(user, tree: AreaTree, area: Area | None) -> list[Area]:
+    """The area selector: every readable district and town, and the villages of the town in
+    view only (a district of 20 towns would otherwise list 600 villages)."""
+    town = tree.town_of(area) if area is not None else None
+    choices = [
+        a
+        for a in map(tree.by_id.get, readable_area_ids(user, tree))
+        if a.level != Area.Level.VILLAGE or (town is not None and a.parent_id == town.pk)
+    ]
+    return sorted(choices, key=lambda a: a.code)

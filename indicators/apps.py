@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("指标与数据")
+
+    def ready(self):
+        from .workbook import sheets
+
+        # The core's own sheets of the township workbook; other apps register theirs likewise.
+        sheets.register()

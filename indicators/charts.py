@@ -1,14 +1,17 @@
 """Chart.js JSON endpoints (django-chartjs views): numbers as floats, labels in the page's
-language, units on the axes, colours that still read when printed in grey."""
+language, units on the axes, colours that still read when printed in grey.
 
-from decimal import Decimal
+A chart formats what its page's selector computed (the summary row's series, 当月 and pace
+line; the villages' breakdown); it computes no number of its own, so a chart and the table
+beside it always agree.
+"""
 
 from chartjs.views.lines import BaseLineOptionsChartView
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from . import metrics
 from .formatting import month_label
+from .http import BadParameter, json_error
 from .selectors import village_breakdown
 
 INK = "#1f2933"
@@ -97,7 +100,7 @@ class CumulativeChart(ChartView):
         return axis(self.page["indicator"].unit)
 
     def datasets(self):
-        row, ind = self.page["row"], self.page["indicator"]
+        row = self.page["row"]
         this_year = [num(v) if m <= row.month else None for m, v in enumerate(row.series, 1)]
         sets = [
             line(year_label(row.year), this_year, THIS_YEAR),
@@ -105,19 +108,9 @@ class CumulativeChart(ChartView):
                 year_label(row.year - 1), [num(v) for v in row.series_last], LAST_YEAR, dashed=True
             ),
         ]
-        if row.target is not None:
-            pace = [num(v) for v in pace_line(ind, row)]
-            sets.append(line(_("目标进度"), pace, PACE, dashed=True))
+        if row.pace is not None:
+            sets.append(line(_("目标进度"), [num(v) for v in row.pace], PACE, dashed=True))
         return sets
-
-
-def pace_line(ind, row) -> list[Decimal]:
-    """Where the figure should stand each month to meet the target on time (DOMAIN §4)."""
-    months = range(1, 13)
-    if ind.is_cumulative:
-        return [row.target * m / 12 for m in months]
-    start = row.baseline if row.baseline is not None else Decimal(0)
-    return [start + (row.target - start) * m / 12 for m in months]
 
 
 def month_values_label(year: int) -> str:
@@ -137,25 +130,12 @@ class MonthChart(ChartView):
 
     def datasets(self):
         row = self.page["row"]
-
-        def values(series, upto):
-            result, previous = [], None
-            for m, value in enumerate(series, 1):
-                if value is None or m > upto:
-                    result.append(None)
-                else:
-                    month = metrics.month_value(value, previous, 1 if previous is None else m)
-                    result.append(num(month))
-                previous = value if value is not None else previous
-            return result
-
+        this_year = [num(v) if m <= row.month else None for m, v in enumerate(row.month_values, 1)]
         return [
-            line(
-                month_values_label(row.year), values(row.series, row.month), THIS_YEAR, kind="bar"
-            ),
+            line(month_values_label(row.year), this_year, THIS_YEAR, kind="bar"),
             line(
                 month_values_label(row.year - 1),
-                values(row.series_last, 12),
+                [num(v) for v in row.month_values_last],
                 LAST_YEAR,
                 kind="bar",
             ),
@@ -196,31 +176,15 @@ class VillageChart(ChartView):
         return sets
 
 
-class CategoryChart(ChartView):
-    """Average completion per category against 时序进度."""
+def chart_view(chart_class, loader):
+    """A django-chartjs view bound to a context loader; bad parameters answer 400 in JSON."""
+    view = type(chart_class.__name__, (chart_class,), {"context_loader": staticmethod(loader)})
+    inner = view.as_view()
 
-    chart_type = "bar"
+    def wrapped(request, *args, **kwargs):
+        try:
+            return inner(request, *args, **kwargs)
+        except BadParameter as exc:
+            return json_error(str(exc))
 
-    def get_labels(self):
-        return [name for name, _ in self.page["categories"]]
-
-    def y_axis(self):
-        return axis(_("完成率（%）"), percent=True)
-
-    def datasets(self):
-        categories = self.page["categories"]
-        time_pct = num(self.page["time_progress"])
-        return [
-            line(_("平均完成率"), [num(v) for _, v in categories], THIS_YEAR, kind="bar"),
-            line(_("时序进度"), [time_pct] * len(categories), PACE, dashed=True),
-        ]
-
-
-def category_completion(rows) -> list[tuple[str, Decimal | None]]:
-    """Average completion of each category's positive, targeted indicators, in page order."""
-    groups: dict[str, list[Decimal]] = {}
-    for row in rows:
-        values = groups.setdefault(row.indicator.category.name, [])
-        if row.completion_pct is not None and row.indicator.direction == "positive":
-            values.append(row.completion_pct)
-    return [(name, sum(v) / len(v) if v else None) for name, v in groups.items()]
+    return wrapped

@@ -13,14 +13,6 @@ from django.utils.translation import gettext
 DASH = "—"
 FLAT_BELOW = Decimal("0.05")  # |growth| below this reads 同比持平
 
-LIGHT_LABELS = {
-    "blue": "已完成",
-    "green": "达进度",
-    "yellow": "欠进度",
-    "red": "严重滞后",
-    "grey": "未报",
-}
-
 
 def rounded(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -98,8 +90,8 @@ def sentence(row, area_name: str) -> str:
     if g := growth(row.yoy_pct):
         parts.append(g)
     if row.completion_pct is not None:
-        word = "占年度上限的" if ind.direction == "reverse" else "完成年度目标的"
+        word = "占年度上限的" if ind.is_reverse else "完成年度目标的"
         parts.append(f"{word}{percent(row.completion_pct)}")
-    if ind.direction != "reverse" and (p := pace(row.gap_pp)):
+    if not ind.is_reverse and (p := pace(row.gap_pp)):
         parts.append(p)
     return "，".join(parts) + "。"

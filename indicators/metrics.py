@@ -55,6 +55,32 @@ class Rollup:
     COUNT_AT_LEAST = "count_at_least"  # 达标村数
 
 
+class EntryLevel:
+    TOWN = "town"  # entered for the town as a whole
+    VILLAGE = "village"  # entered per village, rolled up to the town
+
+
+class Cadence:
+    MONTHLY = "monthly"  # 月报
+    QUARTERLY = "quarterly"  # 季报: due at the end of March, June, September, December
+    ANNUAL = "annual"  # 年报: due for December only
+
+
+CADENCE_STEPS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.ANNUAL: 12}
+
+
+def cadence_step(cadence: str) -> int:
+    """Months between two figures of a cadence."""
+    return CADENCE_STEPS[cadence]
+
+
+def period_month(cadence: str, month: int) -> int | None:
+    """The latest month ≤ ``month`` at which a figure of ``cadence`` is due; None before the
+    first one (a quarterly indicator in February, an annual one before December)."""
+    every = cadence_step(cadence)
+    return month - month % every or None if every > 1 else month
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Light thresholds; defaults are DOMAIN §4's table, administrators may change them."""
@@ -179,6 +205,38 @@ def month_value(
     return cumulative - previous_cumulative
 
 
+def month_values(series, *, step: int = 1) -> tuple:
+    """当月 (当季) of each month of a year's twelve cumulative values (None where missing).
+
+    Only months at which a figure of the cadence is due have a value; a missing period leaves
+    the next one undefined too, so a chart never bridges a gap ("—" everywhere).
+    """
+    values = []
+    for m in range(1, 13):
+        if m % step:
+            values.append(None)
+            continue
+        previous = series[m - 1 - step] if m > step else None
+        values.append(month_value(series[m - 1], previous, 1 if m <= step else m))
+    return tuple(values)
+
+
+def planned_level(
+    *, kind: str, target: Decimal | None, baseline: Decimal | None, time_pct: Decimal
+) -> Decimal | None:
+    """Where a figure should stand at ``time_pct`` (时序进度) to meet its target on time.
+
+    Cumulative kinds: that share of the target. Levels: the share of the way from last
+    December's level (0 when unknown) to the target. None without a target.
+    """
+    if target is None:
+        return None
+    if kind in CUMULATIVE_KINDS:
+        return target * time_pct / HUNDRED
+    start = baseline if baseline is not None else Decimal(0)
+    return start + (target - start) * time_pct / HUNDRED
+
+
 def growth_target_value(base: Decimal | None, growth_pct: Decimal | None) -> Decimal | None:
     """目标值 from a growth target: base × (1 + growth ÷ 100), in the indicator's unit.
 
@@ -281,6 +339,7 @@ class Evaluation:
     month_value: Decimal | None  # flow/count only
     yoy_pct: Decimal | None
     completion_pct: Decimal | None
+    progress_pct: Decimal | None  # what the gap is computed from: completion or level progress
     time_progress_pct: Decimal
     gap_pp: Decimal | None
     growth_gap_pp: Decimal | None  # only when judged by a growth target
@@ -333,6 +392,9 @@ def evaluate(
         else None,
         yoy_pct=yoy,
         completion_pct=completion,
+        progress_pct=completion
+        if kind in CUMULATIVE_KINDS
+        else linear_progress_pct(actual, baseline, target, direction=direction),
         time_progress_pct=time_pct,
         gap_pp=gap,
         growth_gap_pp=growth_gap_pp(yoy, growth_pct) if by_growth else None,

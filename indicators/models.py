@@ -23,11 +23,34 @@ def figure_field(**kwargs):
     return models.DecimalField(max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES, **kwargs)
 
 
+class Light(models.TextChoices):
+    """亮灯 of an indicator (DOMAIN §4): the values are `metrics.Light`'s, the words are these.
+
+    Never stored on a figure (it is computed); the ledger's task lights reuse the values with
+    their own word for red (逾期), see `tasks.models.TaskLight`.
+    """
+
+    BLUE = metrics.Light.BLUE, _("已完成")
+    GREEN = metrics.Light.GREEN, _("达进度")
+    YELLOW = metrics.Light.YELLOW, _("欠进度")
+    RED = metrics.Light.RED, _("严重滞后")
+    GREY = metrics.Light.GREY, _("未报")
+
+    @classmethod
+    def label_of(cls, value) -> str:
+        """The word for a light value, or a dash when there is nothing to judge."""
+        return str(cls(value).label) if value in cls.values else "—"
+
+
+# Red before yellow, the furthest behind first: the order a meeting goes through.
+LAGGING_LIGHTS = (Light.RED, Light.YELLOW)
+
+
 class Area(models.Model):
     class Level(models.TextChoices):
         DISTRICT = "district", _("区")
-        TOWN = "town", _("镇")
-        VILLAGE = "village", _("村")
+        TOWN = metrics.EntryLevel.TOWN, _("镇")
+        VILLAGE = metrics.EntryLevel.VILLAGE, _("村")
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64)
@@ -51,6 +74,18 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_district(self) -> bool:
+        return self.level == self.Level.DISTRICT
+
+    @property
+    def is_town(self) -> bool:
+        return self.level == self.Level.TOWN
+
+    @property
+    def is_village(self) -> bool:
+        return self.level == self.Level.VILLAGE
 
 
 class Department(models.Model):
@@ -91,18 +126,18 @@ class Indicator(models.Model):
         REVERSE = metrics.Direction.REVERSE, _("逆向")
 
     class Cadence(models.TextChoices):
-        MONTHLY = "monthly", _("月")
-        QUARTERLY = "quarterly", _("季")
-        ANNUAL = "annual", _("年")
+        MONTHLY = metrics.Cadence.MONTHLY, _("月")
+        QUARTERLY = metrics.Cadence.QUARTERLY, _("季")
+        ANNUAL = metrics.Cadence.ANNUAL, _("年")
 
     class EntryLevel(models.TextChoices):
-        TOWN = "town", _("镇")
-        VILLAGE = "village", _("村")
+        TOWN = metrics.EntryLevel.TOWN, _("镇")
+        VILLAGE = metrics.EntryLevel.VILLAGE, _("村")
 
     class Rollup(models.TextChoices):
-        SUM = "sum", _("合计")
-        AVERAGE = "avg", _("村均")
-        COUNT_AT_LEAST = "count_at_least", _("达标村数")
+        SUM = metrics.Rollup.SUM, _("合计")
+        AVERAGE = metrics.Rollup.AVG, _("村均")
+        COUNT_AT_LEAST = metrics.Rollup.COUNT_AT_LEAST, _("达标村数")
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=128)
@@ -151,7 +186,7 @@ class Indicator(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(decimals__lte=6), name="indicator_decimals_max_6"),
             models.CheckConstraint(
-                condition=~Q(rollup="count_at_least") | Q(threshold__isnull=False),
+                condition=~Q(rollup=metrics.Rollup.COUNT_AT_LEAST) | Q(threshold__isnull=False),
                 name="indicator_count_rollup_needs_threshold",
             ),
         ]
@@ -168,13 +203,23 @@ class Indicator(models.Model):
     def is_cumulative(self) -> bool:
         return self.kind in (self.Kind.FLOW, self.Kind.COUNT)
 
+    @property
+    def is_reverse(self) -> bool:
+        """逆向: lower is better, and the target is a cap."""
+        return self.direction == self.Direction.REVERSE
+
+    @property
+    def is_village_entered(self) -> bool:
+        return self.entry_level == self.EntryLevel.VILLAGE
+
+    @property
+    def step(self) -> int:
+        """Months between two figures of this indicator's cadence."""
+        return metrics.cadence_step(self.cadence)
+
     def period_month(self, month: int) -> int | None:
         """The latest month ≤ `month` at which this indicator's cadence has a figure due."""
-        if self.cadence == self.Cadence.QUARTERLY:
-            return month - month % 3 or None
-        if self.cadence == self.Cadence.ANNUAL:
-            return 12 if month == 12 else None
-        return month
+        return metrics.period_month(self.cadence, month)
 
 
 class Target(models.Model):
@@ -211,6 +256,13 @@ class Target(models.Model):
         return f"{self.year} {self.indicator_id}@{self.area_id}"
 
 
+class FigureStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
 class Figure(models.Model):
     """One entered value: YTD cumulative for flow/count, the level for stock/ratio (DOMAIN §2).
 
@@ -219,11 +271,7 @@ class Figure(models.Model):
     page is refused instead of overwriting a newer value. Every change is kept in `history`.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已报送")
-        APPROVED = "approved", _("已审核")
-        RETURNED = "returned", _("已退回")
+    Status = FigureStatus
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
@@ -306,7 +354,7 @@ class Figure(models.Model):
             # queue find them without reading the approved ones.
             models.Index(
                 fields=["area", "year", "month"],
-                condition=models.Q(status="submitted"),
+                condition=models.Q(status=FigureStatus.SUBMITTED),
                 name="figure_submitted_idx",
             ),
         ]
@@ -348,6 +396,11 @@ class ReportingWindow(models.Model):
             "cadence": self.get_cadence_display(),
             "day": self.deadline_day,
         }
+
+    @classmethod
+    def deadline_days(cls) -> dict[str, int]:
+        """Cadence → deadline day of every row; a cadence without one is due on the 10th."""
+        return dict(cls.objects.values_list("cadence", "deadline_day"))
 
 
 class LightScheme(models.Model):

@@ -9,33 +9,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Q, Sum, Value, When
-from django.utils.translation import gettext_noop
+from django.db.models import Case, Count, Max, Q, Sum, Value, When
 
 from . import metrics
-from .models import Area, Figure, Indicator, LightScheme, Target
+from .areas import AreaTree
+from .models import Area, Figure, Indicator, Light, LightScheme, Target
 
 
-class AreaTree:
-    """All areas in one query, with parents and descendants answered from memory."""
-
-    def __init__(self, areas=None):
-        areas = list(Area.objects.all()) if areas is None else list(areas)
-        self.by_id = {a.pk: a for a in areas}
-        self.by_code = {a.code: a for a in areas}
-        self.children = defaultdict(list)
-        for a in areas:
-            self.children[a.parent_id].append(a)
-
-    def descendants(self, area) -> list[Area]:
-        found, queue = [], list(self.children[area.pk])
-        while queue:
-            found += queue
-            queue = [c for a in queue for c in self.children[a.pk]]
-        return found
-
-    def villages(self, area) -> list[Area]:
-        return [a for a in self.descendants(area) if a.level == Area.Level.VILLAGE]
+def latest_period(
+    area: Area, tree: AreaTree, submitted: bool = False, year: int | None = None
+) -> tuple[int, int] | None:
+    """The latest (year, month) with a counted figure in `area` or below (within `year` when
+    given): the default period. Two MAX lookups, which the (area, year, month) index answers."""
+    ids = [area.pk, *(a.pk for a in tree.descendants(area))]
+    statuses = [Figure.Status.APPROVED]
+    if submitted:
+        statuses.append(Figure.Status.SUBMITTED)
+    figures = Figure.objects.filter(area_id__in=ids, status__in=statuses)
+    if year is None:
+        year = figures.aggregate(latest=Max("year"))["latest"]
+        if year is None:
+            return None
+    month = figures.filter(year=year).aggregate(latest=Max("month"))["latest"]
+    return (year, month) if month else None
 
 
 def active_scheme() -> LightScheme:
@@ -66,6 +62,10 @@ class SummaryRow:
     village_count: int
     series: tuple | None = None  # this year's 12 monthly values, when asked for
     series_last: tuple | None = None  # last year's 12 monthly values, when asked for
+    month_values: tuple | None = None  # this year's 当月 (当季) of each month, with the series
+    month_values_last: tuple | None = None  # last year's, with the series
+    pace: tuple | None = None  # the level that meets the target on time, each month
+    progress_pct: Decimal | None = None  # what the gap is computed from (completion/progress)
     provisional: bool = False  # 初步数: the actual or 当月 uses a submitted, unapproved figure
 
     def as_json(self) -> dict:
@@ -104,7 +104,9 @@ def reach_of(indicators) -> set[tuple[int, Decimal]]:
     return {
         (ind.source_id, ind.threshold)
         for ind in indicators
-        if ind.source_id and ind.threshold is not None and ind.rollup == "count_at_least"
+        if ind.source_id
+        and ind.threshold is not None
+        and ind.rollup == Indicator.Rollup.COUNT_AT_LEAST
     }
 
 
@@ -214,7 +216,11 @@ class FigureValues:
             total, n = self.rolled.get((area_id, source.pk, year, month), (None, 0))
         if total is None:
             return None, n
-        if not ind.is_derived and ind.rollup == "sum" and ind.kind == Indicator.Kind.RATIO:
+        if (
+            not ind.is_derived
+            and ind.rollup == Indicator.Rollup.SUM
+            and ind.kind == Indicator.Kind.RATIO
+        ):
             return None, n  # a ratio is never summed
         reached = self.reached.get((area_id, source.pk, year, month, ind.threshold), 0)
         return metrics.village_rollup(
@@ -265,18 +271,21 @@ def needed_months(indicators, month: int) -> set[int]:
         period = ind.period_month(month)
         if period:
             months.add(period)
-            if period > step(ind):
-                months.add(period - step(ind))
+            if period > ind.step:
+                months.add(period - ind.step)
     return months
 
 
-def evaluate_row(ind, values, area_id, year, month, target, scheme, series=None) -> SummaryRow:
-    """One summary row from loaded figures: the one formula path for every page."""
+def evaluate_row(
+    ind, values, area_id, year, month, target, scheme, series: bool = False
+) -> SummaryRow:
+    """One summary row from loaded figures: the one formula path for every page. With
+    `series`, the row also carries the twelve months (`values` must hold all of them)."""
     period = ind.period_month(month)
     actual, reported = values.value(ind, area_id, year, period)
-    first = period is not None and period <= step(ind)
+    first = period is not None and period <= ind.step
     previous = (
-        None if first or period is None else values.value(ind, area_id, year, period - step(ind))[0]
+        None if first or period is None else values.value(ind, area_id, year, period - ind.step)[0]
     )
     last_year = values.value(ind, area_id, year - 1, period)[0]
     baseline = values.value(ind, area_id, year - 1, 12)[0]
@@ -315,14 +324,34 @@ def evaluate_row(ind, values, area_id, year, month, target, scheme, series=None)
         reported=reported,
         village_count=values.villages[area_id],
         provisional=values.provisional(ind, area_id, year, period)
-        or (previous is not None and values.provisional(ind, area_id, year, period - step(ind))),
-        series=tuple(series.value(ind, area_id, year, m)[0] for m in range(1, 13))
-        if series
-        else None,
-        series_last=tuple(series.value(ind, area_id, year - 1, m)[0] for m in range(1, 13))
-        if series
-        else None,
+        or (previous is not None and values.provisional(ind, area_id, year, period - ind.step)),
+        progress_pct=result.progress_pct,
+        **(_series_fields(ind, values, area_id, year, result, baseline, scheme) if series else {}),
     )
+
+
+def _series_fields(ind, values, area_id, year, result, baseline, scheme) -> dict:
+    """This and last year's twelve months, their 当月 and the pace line, for trends and charts."""
+    this = tuple(values.value(ind, area_id, year, m)[0] for m in range(1, 13))
+    last = tuple(values.value(ind, area_id, year - 1, m)[0] for m in range(1, 13))
+    cumulative = ind.is_cumulative
+    return {
+        "series": this,
+        "series_last": last,
+        "month_values": metrics.month_values(this, step=ind.step) if cumulative else None,
+        "month_values_last": metrics.month_values(last, step=ind.step) if cumulative else None,
+        "pace": tuple(
+            metrics.planned_level(
+                kind=ind.kind,
+                target=result.target,
+                baseline=baseline,
+                time_pct=metrics.time_progress_pct(m, year=year, basis=scheme.time_basis),
+            )
+            for m in range(1, 13)
+        )
+        if result.target is not None
+        else None,
+    }
 
 
 def summary_rows(
@@ -378,7 +407,7 @@ def summary_rows(
             month,
             targets.get(ind.pk),
             scheme,
-            values if ind.pk in with_trend else None,
+            ind.pk in with_trend,
         )
         for ind in indicators
     ]
@@ -491,7 +520,7 @@ def village_laggards(
     villages = [a for a in tree.children[area.pk] if a.level == Area.Level.VILLAGE]
     if area.level != Area.Level.TOWN or not villages:
         return []
-    order = {"red": 0, "yellow": 1}
+    order = {Light.RED: 0, Light.YELLOW: 1}
     chosen = sorted(
         (
             r
@@ -616,11 +645,6 @@ def town_ranking(
     return sorted(result, key=lambda r: (r.rank is None, r.rank or 0, r.area.code))
 
 
-def step(ind: Indicator) -> int:
-    """Months between two figures of this indicator's cadence."""
-    return {"quarterly": 3, "annual": 12}.get(ind.cadence, 1)
-
-
 def unapproved_count(area: Area, year: int, month: int, *, tree: AreaTree | None = None) -> int:
     """Figures of `area` and the areas below it for the month that await approval (初步数)."""
     tree = tree or AreaTree()
@@ -628,74 +652,3 @@ def unapproved_count(area: Area, year: int, month: int, *, tree: AreaTree | None
     return Figure.objects.filter(
         area_id__in=ids, year=year, month=month, status=Figure.Status.SUBMITTED
     ).count()
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One recorded change of a figure: who, when, the value before and after, and why."""
-
-    year: int
-    month: int
-    area: str
-    when: object  # datetime
-    who: str
-    action: str  # 新增 / 修改 / 删除
-    old_value: Decimal | None
-    new_value: Decimal | None
-    status: str  # the status label after the change
-    reason: str
-
-    @staticmethod
-    def _plain(value):
-        return "" if value is None else f"{value.normalize():f}"
-
-    @property
-    def old_text(self) -> str:
-        """The old value as typed (12.5, not 12.500000)."""
-        return self._plain(self.old_value)
-
-    @property
-    def new_text(self) -> str:
-        return self._plain(self.new_value)
-
-
-def figure_history(
-    indicator: Indicator, area: Area | None = None, *, areas=None, year: int | None = None
-):
-    """Every recorded change of `indicator`'s figures at `area` (or `areas`), newest first.
-
-    One query; the old value of each change is the new value of the change before it.
-    """
-    records = Figure.history.filter(indicator_id=indicator.pk).select_related(
-        "history_user", "area"
-    )
-    if area is not None:
-        records = records.filter(area_id=area.pk)
-    if areas is not None:
-        records = records.filter(area_id__in=[a.pk for a in areas])
-    if year is not None:
-        records = records.filter(year=year)
-    # Stored in Chinese (the Excel log is the official record); the page translates them.
-    actions = {"+": gettext_noop("新增"), "~": gettext_noop("修改数值"), "-": gettext_noop("删除")}
-    statuses = dict(Figure.Status.choices)
-    last, entries = {}, []
-    for r in records.order_by("history_date", "history_id"):
-        user = r.history_user
-        entries.append(
-            HistoryEntry(
-                year=r.year,
-                month=r.month,
-                area=r.area.name if r.area else "",
-                when=r.history_date,
-                who=(user.first_name or user.get_username()) if user else gettext_noop("系统"),
-                action=gettext_noop("状态变更")
-                if r.history_type == "~" and last.get(r.id) == r.value
-                else actions.get(r.history_type, r.history_type),
-                old_value=last.get(r.id),
-                new_value=None if r.history_type == "-" else r.value,
-                status=str(statuses.get(r.status, r.status)),
-                reason=r.history_change_reason or "",
-            )
-        )
-        last[r.id] = r.value
-    return entries[::-1]

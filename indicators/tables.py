@@ -1,114 +1,18 @@
+"""The core's tables over summary rows (django-tables2, rendered by `FastTable`): they format
+numbers with `formatting`, never compute them."""
+
 import html
-from operator import attrgetter
 
 import django_tables2 as tables
-from django.db import models
-from django.utils.formats import localize
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
-from django_tables2.utils import Accessor, signature
 
 from . import formatting as fmt
-
-CELL_ARGUMENTS = {"value", "record", "column", "bound_column", "bound_row", "table"}
-
-
-class FastTable(tables.Table):
-    """A django-tables2 table whose body is rendered in one pass.
-
-    django-tables2 renders each cell by inspecting the render method's signature, probing the
-    accessor for a model field and building the cell's attribute dict anew: about 60 µs a cell,
-    or 100 ms for a 150-indicator town's overview. Here that work is done once per column and
-    each cell costs a lookup and its render call. Columns, headers, ordering and the template
-    stay django-tables2's; tests/indicators/test_tables.py checks that every table renders the
-    same HTML as django-tables2's own template. Records that are model instances, and columns
-    with links or computed <td> attributes, take django-tables2's own path.
-    """
-
-    class Meta:
-        template_name = "includes/table.html"
-
-    def _plan(self, bound):
-        """How to render one column's cells, worked out once per table (None: upstream's way)."""
-        td = bound.column.attrs.get("td", {})
-        if bound.link or bound.localize is not None or any(map(callable, td.values())):
-            return None
-        args, catch_all = signature(bound.render)
-        if not catch_all and not set(args) <= CELL_ARGUMENTS:
-            return None  # upstream renders such a column as None; let it
-        accessor = Accessor(bound.accessor)
-        return (
-            attrgetter(accessor.replace(accessor.SEPARATOR, ".")),
-            accessor,
-            None if catch_all else args,
-            bound.column.empty_values,
-            bound.attrs["td"].as_html(),
-        )
-
-    def _cell(self, row, bound, plan):
-        getter, accessor, args, empty_values, _td = plan
-        record = row.record
-        try:
-            value = getter(record)
-        except Exception:  # a dict, an index or a missing attribute: upstream's lookup
-            value = None
-        if value is None or callable(value):
-            try:
-                value = accessor.resolve(record)
-            except Exception:  # as upstream: a value that cannot be reached is the default
-                value = None
-        if value in empty_values:
-            return bound.default
-        given = {"value": value, "record": record, "column": bound.column,
-                 "bound_column": bound, "bound_row": row, "table": self}  # fmt: skip
-        if args is not None:
-            given = {arg: given[arg] for arg in args}
-        return bound.render(**given)
-
-    def body_html(self):
-        """The <tbody> rows, exactly as django-tables2's template renders them."""
-        plans = [(bound, self._plan(bound)) for bound in self.columns]
-        # Without computed row attributes a row's only varying attribute is even/odd.
-        row_attrs = {} if not any(map(callable, self.row_attrs.values())) else None
-        rows = []
-        for row in self.paginated_rows:
-            upstream = isinstance(row.record, models.Model)  # may use get_FOO_display()
-            cells = []
-            for bound, plan in plans:
-                if plan is None or upstream:
-                    bound.current_record = row.record
-                    bound.current_value = content = row.get_cell(bound.name)
-                    td = bound.attrs["td"].as_html()
-                else:
-                    content, td = self._cell(row, bound, plan), plan[4]
-                if not isinstance(content, str):  # as {{ cell }}, |localize or |unlocalize
-                    if bound.localize is None:
-                        content = localize(template_localtime(content))
-                    else:
-                        content = localize(content, use_l10n=bound.localize)
-                cells.append(f"<td {td}>{escape(content)}</td>")
-            if row_attrs is None:
-                attrs = row.attrs.as_html()
-            else:
-                parity = row.get_even_odd_css_class()
-                if parity not in row_attrs:
-                    row_attrs[parity] = row.attrs.as_html()
-                attrs = row_attrs[parity]
-            rows.append(f"<tr {attrs}>{''.join(cells)}</tr>")
-        if not rows and self.empty_text:
-            empty = escape(self.empty_text)
-            rows.append(f'<tr><td colspan="{len(self.columns)}">{empty}</td></tr>')
-        return mark_safe("".join(rows))
-
-
-def escape(content) -> str:
-    """conditional_escape without its lazy-string wrapper, which costs more than the escaping."""
-    if hasattr(content, "__html__"):
-        return content.__html__()
-    return html.escape(str(content))
+from .fasttable import FastTable
+from .models import Light
 
 
 class NumberColumn(tables.Column):
@@ -150,6 +54,17 @@ class CompletionColumn(NumberColumn):
         )
 
 
+def light_badge(value) -> str:
+    """The light as a chip: its word, coloured by its value (includes/light.html too)."""
+    if value not in Light.values:
+        return mark_safe('<span class="light light-none">—</span>')
+    label = html.escape(Light.label_of(value))
+    title = ""
+    if value == Light.BLUE:
+        title = f' title="{html.escape(str(_("已完成全年目标")))}"'
+    return mark_safe(f'<span class="light light-{value}"{title}>{label}</span>')
+
+
 class LightColumn(tables.Column):
     """The same badge as includes/light.html."""
 
@@ -158,10 +73,7 @@ class LightColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        if value not in fmt.LIGHT_LABELS:
-            return mark_safe('<span class="light light-none">—</span>')
-        label = html.escape(str(_(fmt.LIGHT_LABELS[value])))
-        return mark_safe(f'<span class="light light-{value}">{label}</span>')
+        return light_badge(value)
 
 
 class SummaryTable(FastTable):
@@ -202,8 +114,8 @@ class SummaryTable(FastTable):
             else _("（目标增长%(pct)s%%）") % {"pct": fmt.number(record.growth_target_pct, 1)}
         )
         return format_html(
-            '<a href="/indicators/{}/?{}" title="{}">{}</a>{}{}',
-            record.indicator.code,
+            '<a href="{}?{}" title="{}">{}</a>{}{}',
+            reverse("indicators:indicator", args=[record.indicator.code]),
             self.links[key],
             fmt.number(target, record.indicator.decimals) if target is not None else "",
             value,

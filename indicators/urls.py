@@ -1,21 +1,19 @@
 from django.urls import path
 
-from .views import api, dashboard, entry
+from .views import api, entry, indicator
 
 app_name = "indicators"
 
 urlpatterns = [
-    # Leaders' dashboard (驾驶舱)
-    path("", dashboard.home, name="home"),
-    path("indicators/<str:code>/", dashboard.indicator_detail, name="indicator"),
-    path("charts/categories/", dashboard.category_chart, name="chart-categories"),
+    # One indicator and its charts (the overview at / is the reports app's)
+    path("indicators/<str:code>/", indicator.indicator_detail, name="indicator"),
     path(
         "charts/indicators/<str:code>/cumulative/",
-        dashboard.cumulative_chart,
+        indicator.cumulative_chart,
         name="chart-cumulative",
     ),
-    path("charts/indicators/<str:code>/months/", dashboard.month_chart, name="chart-months"),
-    path("charts/indicators/<str:code>/villages/", dashboard.village_chart, name="chart-villages"),
+    path("charts/indicators/<str:code>/months/", indicator.month_chart, name="chart-months"),
+    path("charts/indicators/<str:code>/villages/", indicator.village_chart, name="chart-villages"),
     # Monthly entry (填报·审核·填报进度·修改记录)
     path("entry/", entry.grid, name="entry"),
     path("entry/review/", entry.review, name="entry-review"),

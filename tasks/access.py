@@ -11,10 +11,13 @@ ledger (transparency inside the township). Acting:
 """
 
 from indicators.access import membership, readable_area_ids
+from indicators.areas import AreaTree
 from indicators.models import Membership
-from indicators.selectors import AreaTree
+
+from .models import Task
 
 Role = Membership.Role
+Status = Task.Status
 
 
 def readable_task_areas(user, tree: AreaTree | None = None) -> set[int]:
@@ -43,7 +46,7 @@ def is_admin(user, task) -> bool:
     m = membership(user)
     if m is None:
         return user.is_authenticated and user.is_superuser
-    return m.role == Role.ADMIN and (_in_town(m, task) or m.area.level == "district")
+    return m.role == Role.ADMIN and (_in_town(m, task) or m.area.is_district)
 
 
 def can_report(user, task) -> bool:
@@ -62,7 +65,7 @@ def can_comment(user, task) -> bool:
 
 
 def can_request_close(user, task) -> bool:
-    return task.status in ("in_progress", "extended") and is_lead_department(user, task)
+    return task.status in (Status.IN_PROGRESS, Status.EXTENDED) and is_lead_department(user, task)
 
 
 def is_approver(user, task) -> bool:
@@ -72,7 +75,7 @@ def is_approver(user, task) -> bool:
 
 
 def can_decide_close(user, task) -> bool:
-    return task.status == "close_requested" and is_approver(user, task)
+    return task.status == Status.CLOSE_REQUESTED and is_approver(user, task)
 
 
 def can_request_extension(user, task, today, pending=False) -> bool:
@@ -86,7 +89,7 @@ def can_decide_extension(user, task, today, pending=True) -> bool:
 
 
 def can_cancel(user, task) -> bool:
-    return task.status not in ("closed", "cancelled") and is_admin(user, task)
+    return task.status not in (Status.CLOSED, Status.CANCELLED) and is_admin(user, task)
 
 
 def actions(user, task, *, today, pending_extension: bool) -> dict[str, bool]:

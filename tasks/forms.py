@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import month_label
 
-from . import lights
-from .models import Attachment, Task
+from .models import Attachment, Task, TaskLight
 
 
 class DateInput(forms.DateInput):
@@ -116,7 +115,7 @@ class LedgerFilterForm(forms.Form):
     light = forms.ChoiceField(
         label=_("亮灯"),
         required=False,
-        choices=[("", _("全部")), *((value, _(label)) for value, label in lights.Light.choices)],
+        choices=[("", _("全部")), *TaskLight.choices],
     )
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
 

@@ -1,4 +1,4 @@
-"""The task lights of DOMAIN §6 as pure functions: no Django, no ORM, no I/O.
+"""The task lights of DOMAIN §6 as pure functions: no ORM, no I/O.
 
 Defaults: blue when closed (已销号); red when the deadline has passed without closing (逾期);
 yellow when a milestone is missed or at most `warn_days` remain before the deadline; green
@@ -9,20 +9,43 @@ otherwise; a cancelled task has no light. "Today" is always an argument, so a te
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
+from indicators import metrics
+
 
 class Light:
-    BLUE = "blue"  # 已完成: closed
-    GREEN = "green"  # 达进度: on schedule
-    YELLOW = "yellow"  # 欠进度: a milestone missed, or the deadline near
-    RED = "red"  # 逾期: past the deadline, not closed
-    choices = [(BLUE, "已完成"), (GREEN, "达进度"), (YELLOW, "欠进度"), (RED, "逾期")]
+    """The indicators' light values; a task is never grey (it has no figure to miss)."""
+
+    BLUE = metrics.Light.BLUE  # 已完成: closed
+    GREEN = metrics.Light.GREEN  # 达进度: on schedule
+    YELLOW = metrics.Light.YELLOW  # 欠进度: a milestone missed, or the deadline near
+    RED = metrics.Light.RED  # 逾期: past the deadline, not closed
 
 
 ORDER = (Light.BLUE, Light.GREEN, Light.YELLOW, Light.RED)
-LABELS = dict(Light.choices)
+# The summaries' words (DOMAIN §6): red is 逾期 for a task. Stored and printed in Chinese; the
+# pages translate them (`tasks.models.TaskLight`).
+LABELS = {
+    Light.BLUE: gettext_noop("已完成"),
+    Light.GREEN: gettext_noop("达进度"),
+    Light.YELLOW: gettext_noop("欠进度"),
+    Light.RED: gettext_noop("逾期"),
+}
 
-# Task statuses as stored (tasks.models.Task.Status holds the same values).
-CLOSED, CANCELLED, CLOSE_REQUESTED = "closed", "cancelled", "close_requested"
+
+class Status:
+    """Task statuses as stored; `tasks.models.Task.Status` gives them their words."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    CLOSE_REQUESTED = "close_requested"
+    CLOSED = "closed"
+    EXTENDED = "extended"
+    CANCELLED = "cancelled"
+
+
+CLOSED, CANCELLED, CLOSE_REQUESTED = Status.CLOSED, Status.CANCELLED, Status.CLOSE_REQUESTED
 
 
 @dataclass(frozen=True)

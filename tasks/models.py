@@ -17,6 +17,19 @@ from indicators.models import Area, Department, Indicator, figure_field
 from . import lights
 
 
+class TaskLight(models.TextChoices):
+    """A task's light: the indicators' values, the ledger's words (red is 逾期)."""
+
+    BLUE = lights.Light.BLUE, _(lights.LABELS[lights.Light.BLUE])
+    GREEN = lights.Light.GREEN, _(lights.LABELS[lights.Light.GREEN])
+    YELLOW = lights.Light.YELLOW, _(lights.LABELS[lights.Light.YELLOW])
+    RED = lights.Light.RED, _(lights.LABELS[lights.Light.RED])
+
+    @classmethod
+    def label_of(cls, value) -> str:
+        return str(cls(value).label) if value in cls.values else "—"
+
+
 class Section(models.Model):
     """A heading of the work report (三、紧盯产镇融合发展…), optionally under another."""
 
@@ -61,12 +74,12 @@ class TaskQuerySet(models.QuerySet):
 
 class Task(models.Model):
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("未启动")
-        IN_PROGRESS = "in_progress", _("推进中")
-        CLOSE_REQUESTED = "close_requested", _("申请销号")
-        CLOSED = "closed", _("已销号")
-        EXTENDED = "extended", _("延期")
-        CANCELLED = "cancelled", _("已取消")
+        NOT_STARTED = lights.Status.NOT_STARTED, _("未启动")
+        IN_PROGRESS = lights.Status.IN_PROGRESS, _("推进中")
+        CLOSE_REQUESTED = lights.Status.CLOSE_REQUESTED, _("申请销号")
+        CLOSED = lights.Status.CLOSED, _("已销号")
+        EXTENDED = lights.Status.EXTENDED, _("延期")
+        CANCELLED = lights.Status.CANCELLED, _("已取消")
 
     class Priority(models.TextChoices):
         NORMAL = "normal", _("一般")
@@ -131,7 +144,7 @@ class Task(models.Model):
     )
     cancel_reason = models.CharField(_("取消原因"), max_length=255, blank=True)
     light = models.CharField(
-        _("最近记录的亮灯"), max_length=8, choices=lights.Light.choices, blank=True, editable=False
+        _("最近记录的亮灯"), max_length=8, choices=TaskLight.choices, blank=True, editable=False
     )
     is_demo = models.BooleanField(_("示例数据"), default=False)
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -144,11 +157,11 @@ class Task(models.Model):
         ordering = ["year", "number"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                condition=~Q(status=lights.Status.CANCELLED) | ~Q(cancel_reason=""),
                 name="task_cancel_needs_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(status="extended") | Q(original_deadline__isnull=False),
+                condition=~Q(status=lights.Status.EXTENDED) | Q(original_deadline__isnull=False),
                 name="task_extension_keeps_original_deadline",
             ),
         ]
@@ -383,8 +396,8 @@ class TaskLightChange(models.Model):
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="light_changes"
     )
-    old = models.CharField(_("原亮灯"), max_length=8, choices=lights.Light.choices, blank=True)
-    new = models.CharField(_("新亮灯"), max_length=8, choices=lights.Light.choices, blank=True)
+    old = models.CharField(_("原亮灯"), max_length=8, choices=TaskLight.choices, blank=True)
+    new = models.CharField(_("新亮灯"), max_length=8, choices=TaskLight.choices, blank=True)
     reason = models.CharField(_("原因"), max_length=255)
     automatic = models.BooleanField(_("自动"), default=True)
     user = models.ForeignKey(

@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from indicators.areas import AreaTree
 from indicators.models import Area
-from indicators.selectors import AreaTree, FigureValues, reach_of
+from indicators.selectors import FigureValues, reach_of
 
 from . import lights
 from .models import ProgressReport, Task

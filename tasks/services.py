@@ -12,7 +12,9 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import lights
+from indicators.workbook import apply, check, sheets_from_dicts
+
+from . import demo, lights
 from .models import (
     Attachment,
     ExtensionRequest,
@@ -344,10 +346,6 @@ def demo_tasks_load():
 
     Lights are recorded as of the demo's date (2025-10-31). Returns the import plan.
     """
-    from indicators.workbook import apply, check, sheets_from_dicts
-
-    from . import demo
-
     light_rules_ensure()
     plan = check(sheets_from_dicts(demo.task_sheets()))
     if not plan.ok:

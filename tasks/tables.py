@@ -6,14 +6,16 @@ Headers and labels follow the active language; the Excel export renders them in 
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators import formatting as fmt
-from indicators.tables import FastTable
+from indicators.fasttable import FastTable
 
+from .models import TaskLight
 from .selectors import leader_name
 
 # (header, value for one TaskRow as plain text): the 台账 layout of the page, export and print.
@@ -46,9 +48,7 @@ def milestone_text(milestone) -> str:
 
 
 def light_text(light) -> str:
-    from .lights import LABELS
-
-    return gettext(LABELS[light]) if light in LABELS else "—"
+    return TaskLight.label_of(light)
 
 
 def light_html(light, reason="") -> str:
@@ -103,7 +103,8 @@ class LedgerTable(FastTable):
 
     def render_title(self, value, record):
         suffix = f"?{self.query}" if self.query else ""
-        return format_html('<a href="/tasks/{}/{}">{}</a>', record.task.number, suffix, value)
+        url = reverse("tasks:task", args=[record.task.number])
+        return format_html('<a href="{}{}">{}</a>', url, suffix, value)
 
     def render_leader(self, value):
         return leader_name(value) or "—"

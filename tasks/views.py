@@ -12,16 +12,27 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from indicators.areas import AreaTree
+from indicators.http import (
+    API_NAMES,
+    BadParameter,
+    api_view,
+    bad_request,
+    json_error,
+    json_response,
+    period_query,
+    xlsx_response,
+)
 from indicators.models import Department
-from indicators.selectors import AreaTree, summary_rows
-from indicators.views.api import api_view, json_error, json_response
-from indicators.workbook import xlsx_response
+from indicators.periods import YEAR_MAX, YEAR_MIN, year_in_range
+from indicators.selectors import summary_rows
 
 from . import access, services
 from .forms import (
@@ -45,21 +56,17 @@ from .selectors import (
 from .tables import LEDGER_COLUMNS, LedgerTable
 
 
-class BadParameter(ValueError):
-    pass
-
-
-def bad_request(request, message):
-    return render(request, "indicators/bad_request.html", {"message": message}, status=400)
-
-
-def parse_as_of(value: str | None) -> datetime.date:
+def parse_as_of(value: str | None, name: str = "") -> datetime.date:
+    """The date the ledger is judged on (`?as_of=`); today by default."""
     if not value:
         return timezone.localdate()
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise BadParameter(_("查看日期应为 YYYY-MM-DD，例如 as_of=2025-10-31。")) from None
+        raise BadParameter(
+            _("%(name)s应为日期 YYYY-MM-DD，例如 as_of=2025-10-31")
+            % {"name": f"{name} " if name else _("查看日期")}
+        ) from None
 
 
 def as_of_query(request) -> str:
@@ -76,10 +83,8 @@ def ledger_context(request):
     readable = access.readable_task_areas(request.user, tree)
     as_of = parse_as_of(request.GET.get("as_of"))
     years = task_years()
-    try:
-        year = int(request.GET.get("year") or 0)
-    except ValueError:
-        raise BadParameter(_("年度应为数字，例如 year=2025。")) from None
+    # The one parser of the core: the same year range and words as every page.
+    year = period_query(request.GET, user=None, tree=tree).year
     if not year:
         year = as_of.year if as_of.year in years or not years else years[0]
     base = Task.objects.filter(year=year, area_id__in=readable)
@@ -278,7 +283,7 @@ def task_detail(request, number):
 
 
 def back(task, request):
-    url = f"/tasks/{task.number}/"
+    url = reverse("tasks:task", args=[task.number])
     query = request.GET.urlencode()
     return redirect(f"{url}?{query}" if query else url)
 
@@ -482,18 +487,16 @@ def attachment(request, pk):
 def api_tasks(request):
     """GET /api/v1/tasks?year=Y&as_of=YYYY-MM-DD — per task and the tally; 400 if wrong."""
     params = request.GET
-    try:
-        year = int(params["year"]) if params.get("year") else None
-    except ValueError:
-        return json_error("year 应为整数，例如 year=2025。")
-    try:
-        as_of = parse_as_of(params.get("as_of"))
-    except BadParameter:
-        return json_error("as_of 应为日期 YYYY-MM-DD，例如 as_of=2025-10-31。")
-    year = year or as_of.year
-    if not 2000 <= year <= 2100:
-        return json_error("year 应在2000至2100之间。")
     tree = AreaTree()
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            year = period_query(params, user=None, tree=tree, names=API_NAMES).year
+            as_of = parse_as_of(params.get("as_of"), name="as_of")
+        except BadParameter as exc:
+            return json_error(f"{exc}。")
+    year = year or as_of.year
+    if not year_in_range(year):
+        return json_error(f"year 应在{YEAR_MIN}至{YEAR_MAX}之间。")
     readable = access.readable_task_areas(request.api_user, tree)
     tasks = Task.objects.filter(year=year, area_id__in=readable)
     rows = ledger_rows(year=year, as_of=as_of, tasks=tasks, tree=tree)

@@ -1,8 +1,8 @@
-"""The ledger's two sheets of the township workbook: 任务 and 节点 (issue 5, item 7).
+"""The ledger's two sheets of the township workbook: 任务 and 节点 (DOMAIN §6, §8).
 
-`indicators/workbook.py` reads the file, lists the columns, and calls `check`, `apply` and
-`export_rows` here, so a task sheet is checked with the rest of the workbook and the import stays
-all or nothing. Progress reports are not part of the format.
+`register()` (from `TasksConfig.ready()`) adds them to the core's sheet registry, so a task
+sheet is read, checked and written with the rest of the workbook and the import stays all or
+nothing. Progress reports are not part of the format.
 """
 
 import datetime
@@ -12,30 +12,41 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from indicators.cells import CellError, choice, number, text
 from indicators.models import Area, Department, Indicator
-from indicators.workbook import (
-    MILESTONES,
-    TASKS,
-    YES_NO,
-    CellError,
-    choice,
-    label,
-    number,
-    text,
-)
+from indicators.workbook import registry
+from indicators.workbook.columns import YES_NO, word, words
+from indicators.workbook.plan import counter
 
 from .models import Milestone, Section, Task
 from .services import light_record
 
-STATUSES = {
-    "未启动": "not_started",
-    "推进中": "in_progress",
-    "申请销号": "close_requested",
-    "已销号": "closed",
-    "延期": "extended",
-    "已取消": "cancelled",
+TASKS, MILESTONES = "任务", "节点"
+COLUMNS = {
+    TASKS: (
+        "编号",
+        "板块",
+        "任务名称",
+        "具体内容",
+        "牵头领导",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+        "关联指标编码",
+        "量化目标",
+        "状态",
+        "指标目标值",
+        "联系人",
+        "优先级",
+        "原完成时限",
+        "申请销号日期",
+        "销号日期",
+        "取消原因",
+        "区域编码",
+        "示例数据",
+    ),
+    MILESTONES: ("任务编号", "节点内容", "完成时限", "完成日期"),
 }
-PRIORITIES = {"一般": "normal", "重要": "high", "紧急": "urgent"}
 NUMBER = re.compile(r"^(\d{4})-[0-9A-Za-z-]+$")
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 SECTION_SEPARATOR = "/"
@@ -92,16 +103,21 @@ class People:
         return next(iter(found))
 
 
-def check(checker) -> None:
-    """Check the 任务 and 节点 sheets; fills `plan.tasks` and `plan.milestones`."""
-    plan = checker.plan
+def check_tasks(checker) -> None:
+    """Check the 任务 sheet; fills `plan.rows["任务"]` (编号 → field dict)."""
+    checker.plan.rows.setdefault(TASKS, {})
     rows = checker.rows(TASKS)
-    existing = {
-        n: y for n, y in Task.objects.values_list("number", "year")
-    }  # numbers already stored
     if rows:
         _check_tasks(checker, rows)
-    numbers = set(plan.tasks) | set(existing)
+
+
+def check_milestones(checker) -> None:
+    """Check the 节点 sheet against the tasks of this workbook and those already stored."""
+    plan = checker.plan
+    tasks = plan.rows.get(TASKS, {})
+    milestones = plan.rows.setdefault(MILESTONES, {})
+    existing = dict(Task.objects.values_list("number", "year"))  # numbers already stored
+    numbers = set(tasks) | set(existing)
     for row in checker.rows(MILESTONES):
         n = row["_row"]
         task = checker.cell(MILESTONES, row, "任务编号", text, required=True)
@@ -109,34 +125,24 @@ def check(checker) -> None:
         if task and task not in numbers:
             checker.error(MILESTONES, n, "任务编号", f"任务「{task}」不存在：请先在任务表中列出")
             continue
-        year = plan.tasks[task]["year"] if task in plan.tasks else existing.get(task)
+        year = tasks[task]["year"] if task in tasks else existing.get(task)
         due = checker.cell(MILESTONES, row, "完成时限", date_cell, year, required=True)
         done = checker.cell(MILESTONES, row, "完成日期", date_cell, year)
         if not (task and content and due):
             continue
-        if (task, content) in plan.milestones:
+        if (task, content) in milestones:
             checker.error(MILESTONES, n, "节点内容", f"任务「{task}」的节点「{content}」重复")
             continue
-        plan.milestones[task, content] = {"due": due, "done_on": done}
+        milestones[task, content] = {"due": due, "done_on": done}
 
 
 def _check_tasks(checker, rows) -> None:
-    plan = checker.plan
+    planned = checker.plan.rows[TASKS]
     people = People()
-    departments = set(Department.objects.values_list("name", flat=True))
-    indicators = set(Indicator.objects.values_list("code", flat=True)) | set(plan.indicators)
-    towns = {
-        code
-        for code, level in Area.objects.values_list("code", "level")
-        if level == Area.Level.TOWN
-    } | {code for code, a in plan.areas.items() if a.get("level") == Area.Level.TOWN}
-    areas = set(Area.objects.values_list("code", flat=True)) | set(plan.areas)
+    statuses, priorities = words(Task.Status), words(Task.Priority)
+    towns = checker.area_codes(Area.Level.TOWN)
+    areas = checker.area_codes()
     seen = {}
-
-    def department(name, row, column):
-        if name not in departments and name not in plan.new_departments:
-            plan.new_departments.append(name)
-        return name
 
     for row in rows:
         n = row["_row"]
@@ -152,7 +158,7 @@ def _check_tasks(checker, rows) -> None:
             continue
         seen[number_] = n
         year = int(match.group(1))
-        errors = len(plan.errors)
+        errors = len(checker.plan.errors)
         section = checker.cell(TASKS, row, "板块", text, required=True)
         title = checker.cell(TASKS, row, "任务名称", text, required=True)
         lead = checker.cell(TASKS, row, "牵头单位", text, required=True)
@@ -162,17 +168,19 @@ def _check_tasks(checker, rows) -> None:
         leader_name = checker.cell(TASKS, row, "牵头领导", text, default="")
         leader = checker.cell(TASKS, row, "牵头领导", people.find) if leader_name else None
         code = checker.cell(TASKS, row, "关联指标编码", text, default="")
-        if code and code not in indicators:
+        if code and checker.indicator(code) is None:
             checker.error(TASKS, n, "关联指标编码", f"指标「{code}」不存在")
         target_value = checker.cell(TASKS, row, "指标目标值", number)
-        status = checker.cell(TASKS, row, "状态", choice, STATUSES, "状态", default="not_started")
+        status = checker.cell(
+            TASKS, row, "状态", choice, statuses, "状态", default=Task.Status.NOT_STARTED
+        )
         original = checker.cell(TASKS, row, "原完成时限", date_cell, year)
         requested = checker.cell(TASKS, row, "申请销号日期", date_cell, year)
         closed_on = checker.cell(TASKS, row, "销号日期", date_cell, year)
         reason = checker.cell(TASKS, row, "取消原因", text, default="")
-        if status == "extended" and original is None:
+        if status == Task.Status.EXTENDED and original is None:
             checker.error(TASKS, n, "原完成时限", "状态为「延期」时须填写原完成时限")
-        if status == "cancelled" and not reason:
+        if status == Task.Status.CANCELLED and not reason:
             checker.error(TASKS, n, "取消原因", "状态为「已取消」时须写明取消原因")
         area = checker.cell(TASKS, row, "区域编码", text, default="")
         if area and area not in areas:
@@ -182,9 +190,9 @@ def _check_tasks(checker, rows) -> None:
                 area = next(iter(towns))
             else:
                 checker.error(TASKS, n, "区域编码", "有多个镇时请填写任务所属的区域编码")
-        if len(plan.errors) > errors or not (section and title and lead and deadline):
+        if len(checker.plan.errors) > errors or not (section and title and lead and deadline):
             continue
-        plan.tasks[number_] = {
+        planned[number_] = {
             "year": year,
             "area": area,
             "section": [s.strip() for s in section.split(SECTION_SEPARATOR) if s.strip()],
@@ -194,15 +202,15 @@ def _check_tasks(checker, rows) -> None:
             "indicator": code or None,
             "target_value": target_value,
             "lead_leader": leader,
-            "lead_department": department(lead, row, "牵头单位"),
+            "lead_department": checker.department(lead),
             "cooperating": sorted(
-                {department(d, row, "配合单位") for d in _names(row.get("配合单位"))} - {lead}
+                {checker.department(d) for d in _names(row.get("配合单位"))} - {lead}
             ),
             "contact": checker.cell(TASKS, row, "联系人", text, default=""),
             "deadline": deadline,
             "original_deadline": original,
             "priority": checker.cell(
-                TASKS, row, "优先级", choice, PRIORITIES, "优先级", default="normal"
+                TASKS, row, "优先级", choice, priorities, "优先级", default=Task.Priority.NORMAL
             ),
             "status": status,
             "close_requested_on": requested,
@@ -234,26 +242,21 @@ FIELDS = [
 ]
 
 
-def _counter():
-    return {"created": 0, "updated": 0, "unchanged": 0}
+def apply_tasks(plan, *, user=None) -> dict:
+    """Write the checked 任务 rows (inside the import's transaction).
 
-
-def apply(plan, *, user=None) -> None:
-    """Write the checked 任务 and 节点 rows (inside the caller's transaction).
-
-    Lights of created or changed tasks are recorded on `plan.as_of` (today when not set).
+    Lights of created or changed tasks are recorded on `plan.as_of` (today when not set), once
+    their milestones are written too (`apply_milestones`, when the workbook has any).
     """
-    if not plan.tasks and not plan.milestones:
-        return
-    today = plan.as_of or timezone.localdate()
+    planned = plan.rows[TASKS]
     departments = {d.name: d for d in Department.objects.all()}
     indicators = dict(Indicator.objects.values_list("code", "pk"))
     areas = dict(Area.objects.values_list("code", "pk"))
     sections = _apply_sections(plan)
     existing = {t.number: t for t in Task.objects.prefetch_related("cooperating")}
     touched = set()
-    counts = plan.counts.setdefault(TASKS, _counter()) if plan.tasks else _counter()
-    for number_, data in plan.tasks.items():
+    counts = counter()
+    for number_, data in planned.items():
         values = {f: data[f] for f in FIELDS}
         values.update(
             area_id=areas[data["area"]],
@@ -267,7 +270,6 @@ def apply(plan, *, user=None) -> None:
         if task is None:
             task = Task.objects.create(number=number_, **values)
             task.cooperating.set(cooperating)
-            existing[number_] = task
             counts["created"] += 1
             touched.add(number_)
             continue
@@ -284,10 +286,16 @@ def apply(plan, *, user=None) -> None:
             touched.add(number_)
         else:
             counts["unchanged"] += 1
-    if plan.milestones:
-        touched |= _apply_milestones(plan, existing)
-    for number_ in sorted(touched):
-        light_record(task=existing[number_], today=today, user=user, reason=IMPORT_REASON)
+    plan.touched[TASKS] = touched
+    if not plan.rows.get(MILESTONES):
+        _record_lights(plan, touched, user)
+    return counts
+
+
+def _record_lights(plan, numbers, user) -> None:
+    today = plan.as_of or timezone.localdate()
+    for task in Task.objects.filter(number__in=numbers).order_by("number"):
+        light_record(task=task, today=today, user=user, reason=IMPORT_REASON)
 
 
 def _apply_sections(plan) -> dict:
@@ -297,7 +305,7 @@ def _apply_sections(plan) -> dict:
     order = defaultdict(int)
     for s in by_key.values():
         order[s.year, s.parent_id] = max(order[s.year, s.parent_id], s.order)
-    for data in plan.tasks.values():
+    for data in plan.rows[TASKS].values():
         parent, path = None, []
         for title in data["section"]:
             path.append(title)
@@ -314,14 +322,16 @@ def _apply_sections(plan) -> dict:
     return found
 
 
-def _apply_milestones(plan, tasks) -> set[str]:
-    counts = plan.counts.setdefault(MILESTONES, _counter())
+def apply_milestones(plan, *, user=None) -> dict:
+    """Write the checked 节点 rows, then record the lights of every task touched."""
+    planned = plan.rows[MILESTONES]
+    counts = counter()
+    tasks = {t.number: t for t in Task.objects.filter(number__in={k[0] for k in planned})}
     existing = {
-        (m.task_id, m.content): m
-        for m in Milestone.objects.filter(task__number__in={k[0] for k in plan.milestones})
+        (m.task_id, m.content): m for m in Milestone.objects.filter(task__in=tasks.values())
     }
-    touched = set()
-    for (number_, content), data in plan.milestones.items():
+    touched = set(plan.touched.get(TASKS, ()))
+    for (number_, content), data in planned.items():
         task = tasks[number_]
         milestone = existing.get((task.pk, content))
         if milestone is None:
@@ -336,15 +346,16 @@ def _apply_milestones(plan, tasks) -> set[str]:
             counts["unchanged"] += 1
             continue
         touched.add(number_)
-    return touched
+    _record_lights(plan, touched, user)
+    return counts
 
 
 def _date(value):
     return value if value else None
 
 
-def export_rows() -> dict[str, list[list]]:
-    """Every task and milestone as rows of the 任务 and 节点 sheets."""
+def export_tasks() -> list[list]:
+    """Every task as a row of the 任务 sheet."""
     people = People()
     tasks = Task.objects.select_related(
         "section", "section__parent", "lead_department", "lead_leader", "indicator", "area"
@@ -366,10 +377,10 @@ def export_rows() -> dict[str, list[list]]:
                 t.deadline,
                 t.indicator.code if t.indicator else None,
                 t.target_text,
-                label(STATUSES, t.status),
+                word(Task.Status, t.status),
                 t.target_value,
                 t.contact,
-                label(PRIORITIES, t.priority),
+                word(Task.Priority, t.priority),
                 _date(t.original_deadline),
                 _date(t.close_requested_on),
                 _date(t.closed_on),
@@ -378,13 +389,17 @@ def export_rows() -> dict[str, list[list]]:
                 "是" if t.is_demo else "否",
             ]
         )
-    milestone_rows = [
+    return task_rows
+
+
+def export_milestones() -> list[list]:
+    """Every milestone as a row of the 节点 sheet."""
+    return [
         [number_, content, due, done]
         for number_, content, due, done in Milestone.objects.order_by(
             "task__number", "due", "pk"
         ).values_list("task__number", "content", "due", "done_on")
     ]
-    return {TASKS: task_rows, MILESTONES: milestone_rows}
 
 
 def _leader_label(user, people: People) -> str | None:
@@ -395,3 +410,31 @@ def _leader_label(user, people: People) -> str | None:
     if name and people.by_name.get(name) == {user.pk}:
         return name
     return user.get_username()
+
+
+def register() -> None:
+    """Add 任务 and 节点 to the workbook, after the core's sheets they refer to."""
+    registry.register(
+        registry.Sheet(
+            name=TASKS,
+            columns=COLUMNS[TASKS],
+            required=("编号", "板块", "任务名称", "牵头单位", "完成时限"),
+            order=50,
+            check=check_tasks,
+            apply=apply_tasks,
+            export=export_tasks,
+            markers=(frozenset({"任务名称"}),),
+        )
+    )
+    registry.register(
+        registry.Sheet(
+            name=MILESTONES,
+            columns=COLUMNS[MILESTONES],
+            required=("任务编号", "节点内容", "完成时限"),
+            order=60,
+            check=check_milestones,
+            apply=apply_milestones,
+            export=export_milestones,
+            markers=(frozenset({"节点内容"}),),
+        )
+    )

@@ -9,8 +9,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .. import formatting as fmt
+from ..tables import light_badge as light_badge_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def light_badge(light):
+    """{% light_badge row.light %}: the indicator light chip, as the tables draw it."""
+    return light_badge_html(light)
 
 
 @register.filter

@@ -1,38 +1,45 @@
 """Monthly figures: the entry grid, review, 填报进度, the Excel round trip and the history.
 
-Each view checks access (indicators/access.py), then calls a service or a selector; the rules
-live in indicators/entry.py.
+Each view checks access (indicators/access.py), then calls a service (services.py) or a read
+(grid.py, history.py); the rules live there, not here.
 """
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import access
-from .. import entry as svc
-from ..forms import PeriodForm, ReviewForm, UploadForm
-from ..models import Area, Department, Figure, Indicator
-from ..selectors import AreaTree, figure_history
-from ..workbook import FIGURES, WorkbookError, integer, read_file, text, xlsx_response
+from .. import access, services
+from ..areas import AreaTree
+from ..cells import integer, text
+from ..forms import ReviewForm, UploadForm
+from ..grid import EDITABLE, grid_rows, plain, reporting_progress
+from ..history import figure_history
+from ..http import BadParameter, bad_request, forbidden, period_query, xlsx_response
+from ..models import Area, Figure, Indicator
+from ..periods import YEAR_MAX, YEAR_MIN, deadline, default_period, period_problem
+from ..workbook import WorkbookError, read_file
+from ..workbook.columns import FIGURES
 
 UPLOAD_SESSION_KEY = "entry_upload"
 
 
-def forbidden(request, message):
-    return HttpResponseForbidden(
-        render(request, "indicators/entry/forbidden.html", {"message": message}).content
-    )
-
-
-def bad_request(request, message):
-    return HttpResponseBadRequest(
-        render(request, "indicators/bad_request.html", {"message": message}).content
-    )
+def _period(source, departments):
+    """(department, year, month) a page asks for: the query's, else the first department and
+    last month. BadParameter when a value is wrong."""
+    query = period_query(source, user=None, tree=AreaTree([]))
+    year, month = default_period()
+    department = departments.first()
+    if raw := source.get("department"):
+        found = departments.filter(pk=raw).first() if raw.isdigit() else None
+        if found is None:
+            raise BadParameter(_("部门不存在或您无权查看，请从列表中选择。"))
+        department = found
+    return department, query.year or year, query.month or month
 
 
 def _context(request, departments):
@@ -43,13 +50,11 @@ def _context(request, departments):
         return None, forbidden(
             request, _("只有本镇各部门的填报员、审核员可以使用此页面；领导请查看驾驶舱和填报进度。")
         )
-    year, month = svc.default_period()
     source = request.POST if request.method == "POST" else request.GET
-    form = PeriodForm(source, departments=departments, default_year=year, default_month=month)
-    period = form.period()
-    if period is None:
-        return None, bad_request(request, form.error_text())
-    department, year, month = period
+    try:
+        department, year, month = _period(source, departments)
+    except BadParameter as exc:
+        return None, bad_request(request, str(exc))
     villages = sorted(tree.villages(town), key=lambda a: a.code)
     return (town, villages, department, year, month), None
 
@@ -59,7 +64,7 @@ def _query(department, year, month) -> str:
 
 
 def _page_context(request, town, department, year, month, departments):
-    due = svc.deadline(Indicator.Cadence.MONTHLY, year, month)
+    due = deadline(Indicator.Cadence.MONTHLY, year, month)
     return {
         "town": town,
         "department": department,
@@ -88,7 +93,7 @@ def _cells_from_post(post, rows):
         except ValueError:
             version = -1  # tampered: refused as a conflict
         cells.append(
-            svc.Cell(
+            services.Cell(
                 row.indicator,
                 row.area,
                 raw=post.get(f"v-{row.name}", ""),
@@ -107,12 +112,12 @@ def grid(request):
     if error:
         return error
     town, villages, department, year, month = ctx
-    rows = svc.grid_rows(department, town, villages, year, month)
+    rows = grid_rows(department, town, villages, year, month)
     result = None
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         cells = _cells_from_post(request.POST, rows)
-        result = svc.figures_save(
+        result = services.figures_save(
             user=request.user, cells=cells, year=year, month=month, submit=submit
         )
         if result.ok:
@@ -128,7 +133,7 @@ def grid(request):
                 )
             return redirect(request.path + _query(department, year, month))
         # Show what was typed, with the errors next to it; refused cells show the newer value.
-        rows = svc.grid_rows(department, town, villages, year, month)
+        rows = grid_rows(department, town, villages, year, month)
         by_key = {c.key: c for c in cells}
         for row in rows:
             row.cell = by_key.get((row.indicator.pk, row.area.pk))
@@ -136,9 +141,9 @@ def grid(request):
     context.update(
         rows=rows,
         errors=result.errors if result else [],
-        problem=svc.period_problem(year, month),
+        problem=period_problem(year, month),
         editable=any(r.editable for r in rows),
-        drafts=sum(1 for r in rows if r.figure and r.figure.status in svc.EDITABLE),
+        drafts=sum(1 for r in rows if r.figure and r.figure.status in EDITABLE),
     )
     status = 400 if result is not None else 200
     return render(request, "indicators/entry/grid.html", context, status=status)
@@ -160,10 +165,10 @@ def review(request):
             return bad_request(request, _("审核操作无效，请刷新页面后重试。"))
         try:
             _review_action(request, form.cleaned_data, department, town, year, month)
-        except svc.WorkflowError as exc:
+        except services.WorkflowError as exc:
             messages.error(request, str(exc))
         return redirect(request.path + _query(department, year, month))
-    rows = svc.grid_rows(department, town, villages, year, month)
+    rows = grid_rows(department, town, villages, year, month)
     context = _page_context(request, town, department, year, month, departments)
     context.update(
         rows=rows,
@@ -181,24 +186,24 @@ def _review_action(request, data, department, town, year, month):
         ids = [int(i) for i in request.POST.getlist("approve") if i.isdigit()]
         chosen = list(figures.filter(pk__in=ids))
         if not chosen:
-            raise svc.WorkflowError(_("请先勾选要审核通过的数据。"))
+            raise services.WorkflowError(_("请先勾选要审核通过的数据。"))
         versions = {}
         for figure in chosen:
             raw = request.POST.get(f"ver-{figure.pk}", "")
             versions[figure.pk] = int(raw) if raw.isdigit() else None
-        done = svc.figures_approve(user=user, figures=[(f, versions[f.pk]) for f in chosen])
+        done = services.figures_approve(user=user, figures=[(f, versions[f.pk]) for f in chosen])
         messages.success(request, _("已审核通过%(n)d项，数据已锁定。") % {"n": len(done)})
         return
     figure = figures.filter(pk=data["figure"]).first()
     if figure is None:
-        raise svc.WorkflowError(_("该数据不存在或不属于本部门本月。"))
+        raise services.WorkflowError(_("该数据不存在或不属于本部门本月。"))
     if data["action"] == "return":
-        svc.figures_return(
+        services.figures_return(
             user=user, figure=figure, comment=data["comment"], version=data["version"]
         )
         messages.success(request, _("已退回，填报员会在填报页看到退回意见。"))
     else:
-        svc.figures_reopen(user=user, figure=figure, reason=data["comment"])
+        services.figures_reopen(user=user, figure=figure, reason=data["comment"])
         messages.success(request, _("已重新打开，填报员可以修改后重新报送。"))
 
 
@@ -211,11 +216,7 @@ def _town_for_reading(request, tree):
     if code:
         area = tree.by_code.get(code)
         return area if area is not None and area.level == Area.Level.TOWN else None
-    readable = access.readable_area_ids(request.user, tree)
-    towns = sorted(
-        (tree.by_id[i] for i in readable if tree.by_id[i].level == Area.Level.TOWN),
-        key=lambda a: a.code,
-    )
+    towns = access.readable_towns(request.user, tree)
     return towns[0] if towns else None
 
 
@@ -227,26 +228,20 @@ def progress(request):
         return bad_request(request, _("区域不存在或不是镇，请从列表中选择。"))
     if town is None or not access.can_read_progress(request.user, town, tree):
         return forbidden(request, _("您无权查看该镇的填报进度。"))
-    year, month = svc.default_period()
-    form = PeriodForm(
-        request.GET,
-        departments=Department.objects.none(),
-        default_year=year,
-        default_month=month,
-    )
-    period = form.period()
-    if period is None:
-        return bad_request(request, form.error_text())
-    year, month = period[1:]
+    try:
+        query = period_query(request.GET, user=None, tree=tree)
+    except BadParameter as exc:
+        return bad_request(request, str(exc))
+    year, month = default_period()
+    year, month = query.year or year, query.month or month
     villages = sorted(tree.villages(town), key=lambda a: a.code)
-    readable = access.readable_area_ids(request.user, tree)
     context = {
         "town": town,
         "year": year,
         "month": month,
         "months": range(1, 13),
-        "towns": [a for a in tree.by_code.values() if a.level == "town" and a.pk in readable],
-        "departments": svc.reporting_progress(town, villages, year, month),
+        "towns": access.readable_towns(request.user, tree),
+        "departments": reporting_progress(town, villages, year, month),
         "today": timezone.localdate(),
     }
     return render(request, "indicators/entry/progress.html", context)
@@ -296,7 +291,7 @@ def _sheet_xlsx(town, villages, department, year, month):
     for cell in ws[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF7E0")
-    for row in svc.grid_rows(department, town, villages, year, month):
+    for row in grid_rows(department, town, villages, year, month):
         figure = row.figure
         ws.append(
             [
@@ -362,7 +357,7 @@ def _upload_cells(entries, rows, year, month):
         if text(entry["value"]) == "":
             continue  # an empty cell leaves the figure as it is
         cells.append(
-            svc.Cell(
+            services.Cell(
                 row.indicator,
                 row.area,
                 raw=entry["value"],
@@ -396,7 +391,7 @@ def _read_upload(upload):
                 "row": row["_row"],
                 "indicator": text(row.get("指标编码")),
                 "area": text(row.get("区域编码")),
-                "year": _period_part(row, "年度", 2000, 2100),
+                "year": _period_part(row, "年度", YEAR_MIN, YEAR_MAX),
                 "month": _period_part(row, "月份", 1, 12),
                 "value": _raw(row.get("数值")),
                 "note": text(row.get("备注"))[:255],
@@ -426,9 +421,9 @@ def upload(request):
         if not stored or stored["period"] != [department.pk, year, month]:
             messages.error(request, _("没有待确认的上传，或已过期：请重新上传文件。"))
             return redirect(request.path + _query(department, year, month))
-        rows = svc.grid_rows(department, town, villages, year, month)
+        rows = grid_rows(department, town, villages, year, month)
         cells, problems = _upload_cells(stored["entries"], rows, year, month)
-        result = svc.figures_save(
+        result = services.figures_save(
             user=request.user,
             cells=cells,
             year=year,
@@ -443,7 +438,7 @@ def upload(request):
                 _("已从Excel写入%(saved)d项。") % {"saved": len(result.saved)}
                 + (_("并报送%(n)d项。") % {"n": len(result.submitted)} if stored["submit"] else ""),
             )
-            return redirect("/entry/" + _query(department, year, month))
+            return redirect(reverse("indicators:entry") + _query(department, year, month))
         context.update(preview=_preview(cells, problems), confirmable=False)
         return render(request, "indicators/entry/upload.html", context, status=400)
     if request.method == "POST":
@@ -457,12 +452,12 @@ def upload(request):
             form.add_error("file", str(exc))
             context["form"] = form
             return render(request, "indicators/entry/upload.html", context, status=400)
-        rows = svc.grid_rows(department, town, villages, year, month)
+        rows = grid_rows(department, town, villages, year, month)
         confirmed = form.cleaned_data["confirm_outliers"]
         for entry in entries:
             entry["confirmed"] = confirmed
         cells, problems = _upload_cells(entries, rows, year, month)
-        svc.check_cells(cells, user=request.user, year=year, month=month)
+        services.check_cells(cells, user=request.user, year=year, month=month)
         # Confirming later saves against the versions seen now: a change in between is refused.
         versions = {c.row: c.figure.version if c.figure else 0 for c in cells}
         for entry in entries:
@@ -487,8 +482,8 @@ def _preview(cells, problems):
             "row": c.row,
             "indicator": c.indicator,
             "area": c.area,
-            "old": svc.plain(c.figure.value if c.figure else None),
-            "new": svc.plain(c.value),
+            "old": plain(c.figure.value if c.figure else None),
+            "new": plain(c.value),
             "note": c.note,
             "what": (_("新增") if c.figure is None else _("修改")) if c.changed else _("不变"),
             "error": c.error,
@@ -514,8 +509,10 @@ def history(request, code):
             return bad_request(request, _("区域不存在，请从列表中选择。"))
     if area is None or not access.can_read_area(request.user, area, tree):
         return forbidden(request, _("您无权查看该区域的数据修改记录。"))
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() and 2000 <= int(year) <= 2100 else None
+    try:
+        year = period_query(request.GET, user=None, tree=AreaTree([])).year
+    except BadParameter:
+        year = None  # the history of every year
     if request.GET.get("format") == "xlsx":
         # Like every Excel file here, the export is in Chinese whatever the page's language.
         with translation.override(settings.LANGUAGE_CODE):

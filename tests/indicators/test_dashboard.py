@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from indicators.models import Area, Membership
-from indicators.views.api import api_token_create
+from indicators.services import api_token_create
 from tests.factories import make_area, make_town_scale, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The figure workflow services (indicators/entry.py), the audit trail and the summary switch."""
+"""The figure workflow services (indicators/services.py), the audit trail and the summary switch."""
 
 import datetime
 import io
@@ -8,19 +8,20 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from indicators.entry import (
+from indicators.grid import reporting_progress
+from indicators.history import figure_history
+from indicators.models import Area, Figure, ReportingWindow
+from indicators.periods import deadline
+from indicators.selectors import summary_rows, unapproved_count
+from indicators.services import (
     Cell,
     WorkflowError,
-    deadline,
     figures_approve,
     figures_reopen,
     figures_return,
     figures_save,
     figures_submit,
-    reporting_progress,
 )
-from indicators.models import Area, Figure, ReportingWindow
-from indicators.selectors import figure_history, summary_rows, unapproved_count
 from tests.factories import make_area, make_figure, make_indicator, make_target, make_user
 
 pytestmark = pytest.mark.django_db

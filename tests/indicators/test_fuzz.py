@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from indicators.cells import CellError, number
 from indicators.models import Figure
-from indicators.workbook import CellError, number
 from tests.factories import make_figure, make_indicator
 
 pytestmark = pytest.mark.django_db

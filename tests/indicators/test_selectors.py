@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from indicators.areas import AreaTree
 from indicators.models import Area, Figure, Indicator, LightScheme
-from indicators.selectors import AreaTree, summary_rows, village_breakdown, village_laggards
+from indicators.selectors import summary_rows, village_breakdown, village_laggards
 from tests.factories import (
     make_figure,
     make_indicator,

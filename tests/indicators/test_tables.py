@@ -89,7 +89,7 @@ def test_an_empty_table_says_so_as_upstream_does(demo):
 def test_columns_that_localize_or_link_render_as_upstream_does(demo):
     import django_tables2 as tables
 
-    from indicators.tables import FastTable
+    from indicators.fasttable import FastTable
 
     class Plain(FastTable):
         name = tables.Column(linkify=lambda record: f"/v/{record['name']}/")

@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from indicators.views.api import api_token_create
+from indicators.services import api_token_create
 from tests.factories import make_department
 
 from .factories import make_milestone, make_task

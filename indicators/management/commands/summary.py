@@ -4,7 +4,9 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators import formatting as fmt
-from indicators.models import Area
+from indicators.areas import AreaTree
+from indicators.http import BadParameter, period_query
+from indicators.models import Light
 from indicators.selectors import summary_payload, summary_rows
 
 
@@ -31,12 +33,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, area, year, month, json: bool, include_submitted: bool, **options):
-        if not 1 <= month <= 12:
-            raise CommandError(f"月份应为1至12，实际为{month}。")
-        place = Area.objects.filter(code=area).first()
-        if place is None:
-            raise CommandError(f"区域「{area}」不存在：请用区域编码，如 T01。")
-        rows = summary_rows(place, year, month, include_submitted=include_submitted)
+        tree = AreaTree()
+        try:
+            # The pages' and the API's one parser: the same checks, the same words.
+            query = period_query(
+                {"area": area, "year": str(year), "month": str(month)}, user=None, tree=tree
+            )
+        except BadParameter as exc:
+            raise CommandError(f"{exc}。") from None
+        place = query.area
+        rows = summary_rows(place, year, month, tree=tree, include_submitted=include_submitted)
         if json:
             self.print_json(place, year, month, rows)
         else:
@@ -75,7 +81,7 @@ class Command(BaseCommand):
                     fmt.percent(r.time_progress_pct),
                     fmt.number(r.gap_pp, 1),
                     fmt.percent(r.yoy_pct),
-                    fmt.LIGHT_LABELS.get(r.light, fmt.DASH),
+                    Light.label_of(r.light),
                 ]
             )
         sizes = [max(width(row[i]) for row in [header, *body]) for i in range(len(header))]

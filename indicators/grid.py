@@ -1,0 +1,221 @@
+"""What the monthly entry pages read: the figures due, the grid's rows, 填报进度.
+
+Reads only; the writes are `services.py`'s. The grid's 当月 and 完成率 come from the same
+evaluation as every page (`metrics.evaluate`), applied to the figure as typed (a draft too),
+so the grid and the overview never judge one figure two ways.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from . import metrics
+from .cells import text
+from .models import Area, Department, Figure, Indicator, ReportingWindow, Target
+from .periods import deadline
+
+Status = Figure.Status
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+def due_indicators(department, month: int):
+    """The department's entered (not derived) indicators with a figure due for `month`."""
+    indicators = Indicator.objects.filter(department=department, source__isnull=True)
+    return [
+        ind
+        for ind in indicators.select_related("category").order_by(
+            "category__order", "order", "code"
+        )
+        if ind.period_month(month) == month
+    ]
+
+
+def entry_areas(indicator: Indicator, town: Area, villages: list[Area]) -> list[Area]:
+    return villages if indicator.entry_level == Indicator.EntryLevel.VILLAGE else [town]
+
+
+@dataclass
+class DepartmentProgress:
+    department: object
+    expected: int = 0
+    draft: int = 0
+    submitted: int = 0
+    approved: int = 0
+    returned: int = 0
+    late: int = 0
+    deadline: datetime.date | None = None
+
+    @property
+    def missing(self) -> int:
+        """Not yet reported: no figure, or only a draft or a returned one."""
+        return self.expected - self.submitted - self.approved
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.missing and self.deadline and timezone.localdate() > self.deadline)
+
+
+def reporting_progress(town: Area, villages: list[Area], year: int, month: int):
+    """填报进度 of a town's departments for a month: expected, submitted, approved, missing, late."""
+    areas = [town, *villages]
+    indicators = [
+        ind
+        for ind in Indicator.objects.filter(source__isnull=True, department__isnull=False)
+        if ind.period_month(month) == month
+    ]
+    by_department = {
+        d.pk: DepartmentProgress(d) for d in Department.objects.filter(indicators__in=indicators)
+    }
+    days = ReportingWindow.deadline_days()
+    wanted = set()
+    for ind in indicators:
+        progress = by_department[ind.department_id]
+        progress.expected += len(entry_areas(ind, town, villages))
+        due = deadline(ind.cadence, year, month, days=days)
+        progress.deadline = max(progress.deadline or due, due)
+        wanted |= {(ind.pk, a.pk) for a in entry_areas(ind, town, villages)}
+    department_of = {ind.pk: ind.department_id for ind in indicators}
+    figures = (
+        Figure.objects.filter(
+            indicator_id__in=department_of, area__in=areas, year=year, month=month
+        )
+        .order_by()
+        .values_list("indicator_id", "area_id", "status", "is_late")
+    )
+    for ind, area, status, late in figures:
+        if (ind, area) not in wanted:
+            continue
+        progress = by_department[department_of[ind]]
+        setattr(progress, status, getattr(progress, status) + 1)
+        progress.late += bool(late and status in (Status.SUBMITTED, Status.APPROVED))
+    return sorted(by_department.values(), key=lambda p: (p.department.order, p.department.name))
+
+
+@dataclass
+class GridRow:
+    """One input of the entry grid with its reference columns."""
+
+    indicator: Indicator
+    area: Area
+    figure: Figure | None
+    previous: Decimal | None  # last period's cumulative (or level)
+    last_year: Decimal | None  # the same month last year
+    target: Decimal | None  # the 目标值, or the growth target's value
+    baseline: Decimal | None  # last December, for the progress of stock and ratio kinds
+    evaluation: metrics.Evaluation | None = None  # of the figure as typed; None without one
+    cell: object = None  # the services' Cell that was posted, when a save was refused
+    first: bool = False  # the first period of the year (当月 = the cumulative itself)
+
+    @property
+    def name(self) -> str:
+        return f"{self.indicator.pk}-{self.area.pk}"
+
+    @property
+    def editable(self) -> bool:
+        return self.figure is None or self.figure.status in EDITABLE
+
+    @property
+    def shown_value(self) -> str:
+        if self.cell is not None:
+            return text(self.cell.raw)
+        return plain(self.figure.value) if self.figure else ""
+
+    @property
+    def shown_note(self) -> str:
+        if self.cell is not None:
+            return self.cell.note
+        return self.figure.note if self.figure else ""
+
+    @property
+    def version(self) -> int:
+        if self.cell is not None and not self.cell.newer:
+            return self.cell.version
+        return self.figure.version if self.figure else 0
+
+    @property
+    def month_value(self) -> Decimal | None:
+        """当月值 of a cumulative figure: this period's cumulative less the previous one."""
+        return self.evaluation.month_value if self.evaluation else None
+
+    @property
+    def completion_pct(self) -> Decimal | None:
+        """The percentage the gap is computed from: completion, or a level's progress."""
+        return self.evaluation.progress_pct if self.evaluation else None
+
+
+def plain(value: Decimal | None) -> str:
+    """A stored Decimal as a person types it: 12.5, not 12.500000 or 1.25E+1."""
+    if value is None:
+        return ""
+    value = value.normalize()
+    return f"{value:f}"
+
+
+def grid_rows(department, town: Area, villages: list[Area], year: int, month: int):
+    """The entry grid of a department for a month: town indicators first, then village ones.
+
+    Three queries: indicators, figures (this period, the one before, last year's), targets.
+    """
+    indicators = due_indicators(department, month)
+    areas = [town, *villages]
+    months = {month, 12} | {month - step for step in (1, 3, 12) if month - step >= 1}
+    stored = {
+        (f.indicator_id, f.area_id, f.year, f.month): f
+        for f in Figure.objects.filter(
+            indicator__in=indicators, area__in=areas, year__in=[year - 1, year], month__in=months
+        )
+        .order_by()
+        .select_related("updated_by", "submitted_by")
+    }
+    targets = {
+        (t.indicator_id, t.area_id): t
+        for t in Target.objects.filter(
+            indicator__in=indicators, area__in=areas, year=year
+        ).order_by()
+    }
+
+    def value(ind, area, y, m):
+        figure = stored.get((ind.pk, area.pk, y, m))
+        return figure.value if figure else None
+
+    rows = []
+    ordered = sorted(indicators, key=lambda i: i.entry_level == Indicator.EntryLevel.VILLAGE)
+    for ind in ordered:
+        step = ind.step
+        for area in entry_areas(ind, town, villages):
+            target = targets.get((ind.pk, area.pk))
+            figure = stored.get((ind.pk, area.pk, year, month))
+            previous = value(ind, area, year, month - step) if month > step else None
+            baseline = value(ind, area, year - 1, 12)
+            evaluation = None
+            if figure is not None:
+                evaluation = metrics.evaluate(
+                    kind=ind.kind,
+                    direction=ind.direction,
+                    month=month if month > step else 1,
+                    actual=figure.value,
+                    previous_actual=previous,
+                    last_year_actual=value(ind, area, year - 1, month),
+                    baseline=baseline,
+                    target=target.value if target else None,
+                    growth_pct=target.growth_pct if target else None,
+                )
+            goal = target.value if target else None
+            if target is not None and goal is None:
+                goal = metrics.growth_target_value(baseline, target.growth_pct)
+            rows.append(
+                GridRow(
+                    indicator=ind,
+                    area=area,
+                    figure=figure,
+                    previous=previous,
+                    last_year=value(ind, area, year - 1, month),
+                    target=goal,
+                    baseline=baseline,
+                    evaluation=evaluation,
+                    first=month <= step,
+                )
+            )
+    return rows

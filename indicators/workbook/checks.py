@@ -1,0 +1,272 @@
+"""Checking the core's sheets row by row (DOMAIN §2, §8); nothing here writes.
+
+Each `check_*` reads its sheet through the checker, records every problem as a row error and
+puts what it would write into `checker.plan.rows[sheet]`. The rules of a figure and of an
+indicator are `rules.py`'s, so the entry grid and the admin judge them alike.
+"""
+
+from collections import defaultdict
+
+from .. import rules
+from ..cells import choice, integer, number, text
+from ..models import Area, Figure, Indicator
+from ..periods import YEAR_MAX, YEAR_MIN
+from .columns import (
+    AREAS,
+    DEFAULT_CATEGORY,
+    FIGURES,
+    INDICATORS,
+    TARGETS,
+    YES_NO,
+    cadences,
+    default_decimals,
+    directions,
+    entry_levels,
+    kinds,
+    levels,
+    rollups,
+)
+
+Level, Kind, Rollup = Area.Level, Indicator.Kind, Indicator.Rollup
+CHILD_LEVEL = {Level.DISTRICT: Level.TOWN, Level.TOWN: Level.VILLAGE}
+# The model's fields named by the workbook's columns, for the catalogue rules' messages.
+INDICATOR_COLUMNS = {"source": "来源指标", "rollup": "汇总", "threshold": "达标阈值"}
+
+
+# ---------------------------------------------------------------------------- 区域
+
+
+def check_areas(checker) -> None:
+    planned = checker.plan.rows.setdefault(AREAS, {})
+    seen = {}
+    for row in checker.rows(AREAS):
+        code = checker.cell(AREAS, row, "编码", text, required=True)
+        name = checker.cell(AREAS, row, "名称", text, required=True)
+        if not code:
+            continue
+        if code in seen:
+            checker.error(AREAS, row["_row"], "编码", f"编码「{code}」与第{seen[code]}行重复")
+            continue
+        seen[code] = row["_row"]
+        parent = checker.cell(AREAS, row, "上级编码", text, default="")
+        level = checker.cell(AREAS, row, "层级", choice, levels(), "层级")
+        demo = checker.cell(AREAS, row, "示例数据", choice, YES_NO, "示例数据", default=False)
+        planned[code] = {"name": name, "parent": parent, "level": level, "is_demo": demo}
+    # Levels default from the parent, so resolve them once every row is known.
+    for code, area in planned.items():
+        n, parent = seen[code], area["parent"]
+        if parent and parent == code:
+            checker.error(AREAS, n, "上级编码", "上级不能是自己")
+            continue
+        if parent and parent not in planned and parent not in checker.db_areas:
+            checker.error(AREAS, n, "上级编码", f"上级区域「{parent}」不存在：请先添加该区域")
+            continue
+        if area["level"] is None:
+            area["level"] = _level_from_parent(checker, code, n)
+
+
+def _level_from_parent(checker, code, row, depth=0):
+    planned = checker.plan.rows[AREAS]
+    parent = planned[code]["parent"] if code in planned else None
+    if not parent:
+        return Level.TOWN
+    if depth > 5:
+        checker.error(AREAS, row, "上级编码", "区域的上级关系形成了循环")
+        return None
+    if parent in planned:
+        parent_level = planned[parent]["level"] or _level_from_parent(
+            checker, parent, row, depth + 1
+        )
+    else:
+        parent_level = checker.db_areas[parent].level
+    child = CHILD_LEVEL.get(parent_level)
+    if child is None:
+        checker.error(AREAS, row, "层级", "村下面不能再设下级区域")
+    return child
+
+
+# ---------------------------------------------------------------------------- 指标
+
+
+def check_indicators(checker) -> None:
+    planned = checker.plan.rows.setdefault(INDICATORS, {})
+    seen = {}
+    for row in checker.rows(INDICATORS):
+        n = row["_row"]
+        code = checker.cell(INDICATORS, row, "编码", text, required=True)
+        if not code:
+            continue
+        if code in seen:
+            checker.error(INDICATORS, n, "编码", f"编码「{code}」与第{seen[code]}行重复")
+            continue
+        seen[code] = n
+
+        def cell(column, *args, row=row, **kwargs):
+            return checker.cell(INDICATORS, row, column, *args, **kwargs)
+
+        unit = cell("单位", text, required=True) or ""
+        item = {
+            "name": cell("名称", text, required=True),
+            "category": cell("类别", text, default=DEFAULT_CATEGORY),
+            "unit": unit,
+            "kind": cell("类型", choice, kinds(), "类型", required=True),
+            "direction": cell(
+                "方向", choice, directions(), "方向", default=Indicator.Direction.POSITIVE
+            ),
+            "department": checker.department(cell("牵头部门", text, default="")),
+            "decimals": cell("小数位", integer, 0, 6, "小数位", default=default_decimals(unit)),
+            "entry_level": cell(
+                "填报层级", choice, entry_levels(), "填报层级", default=Indicator.EntryLevel.TOWN
+            ),
+            "rollup": cell("汇总", choice, rollups(), "汇总", default=Rollup.SUM),
+            "source": cell("来源指标", text, default=""),
+            "threshold": cell("达标阈值", number),
+            "is_key": cell("重点", choice, YES_NO, "重点", default=False),
+            "definition": cell("口径", text, default=""),
+            "cadence": cell(
+                "填报频度", choice, cadences(), "填报频度", default=Indicator.Cadence.MONTHLY
+            ),
+            "order": n,
+        }
+        planned[code] = item
+        if item["category"] and item["category"] not in checker.categories:
+            checker.categories.add(item["category"])
+            checker.plan.new_categories.append(item["category"])
+    for code, item in planned.items():
+        source = checker.indicator(item["source"]) if item["source"] else None
+        for field, problem in rules.indicator_problems(
+            code=code,
+            kind=item["kind"],
+            entry_level=item["entry_level"],
+            rollup=item["rollup"],
+            threshold=item["threshold"],
+            source=item["source"],
+            source_found=source is not None,
+            source_derived=bool(source and source.get("source")),
+        ):
+            checker.error(INDICATORS, seen[code], INDICATOR_COLUMNS[field], problem)
+
+
+# ---------------------------------------------------------------------------- 目标
+
+
+def check_targets(checker) -> None:
+    planned = checker.plan.rows.setdefault(TARGETS, {})
+    rows = checker.sheets.get(TARGETS) or []
+    if rows and not {"目标值", "目标增速%"} & set(rows[0]["_header"]):
+        checker.error(TARGETS, 0, "目标值 或 目标增速%", "缺少必填列，请在第一行加上该列名")
+        return
+    for row in checker.rows(TARGETS):
+        n = row["_row"]
+        ind = checker.cell(TARGETS, row, "指标编码", text, required=True)
+        area = checker.cell(TARGETS, row, "区域编码", text, required=True)
+        year = checker.cell(
+            TARGETS, row, "年度", integer, YEAR_MIN, YEAR_MAX, "年度", required=True
+        )
+        value = checker.cell(TARGETS, row, "目标值", number)
+        stretch = checker.cell(TARGETS, row, "力争值", number)
+        growth = checker.cell(TARGETS, row, "目标增速%", number)
+        if ind and checker.indicator(ind) is None:
+            checker.error(TARGETS, n, "指标编码", f"指标「{ind}」不存在：请先在指标表中添加")
+            continue
+        if area and checker.area_level(area) is None:
+            checker.error(TARGETS, n, "区域编码", f"区域「{area}」不存在：请先在区域表中添加")
+            continue
+        if not (ind and area and year):
+            continue
+        if (
+            value is None
+            and growth is None
+            and not any(e.sheet == TARGETS and e.row == n for e in checker.plan.errors)
+        ):
+            checker.error(TARGETS, n, "目标值", "目标值和目标增速%至少填写一项")
+            continue
+        key = (ind, area, year)
+        if key in planned:
+            checker.error(TARGETS, n, "指标编码", f"{ind} {area} {year}年的目标重复出现")
+            continue
+        planned[key] = {"value": value, "stretch_value": stretch, "growth_pct": growth}
+
+
+# ---------------------------------------------------------------------------- 数据
+
+
+def check_figures(checker) -> None:
+    parsed = {}
+    for row in checker.rows(FIGURES):
+        n = row["_row"]
+        errors_before = len(checker.plan.errors)
+
+        def cell(column, *args, row=row, **kwargs):
+            return checker.cell(FIGURES, row, column, *args, **kwargs)
+
+        ind = cell("指标编码", text, required=True)
+        area = cell("区域编码", text, required=True)
+        year = cell("年度", integer, YEAR_MIN, YEAR_MAX, "年度", required=True)
+        month = cell("月份", integer, 1, 12, "月份", required=True)
+        value = cell("数值", number, required=True)
+        note = cell("备注", text, default="")[:255]
+        info = checker.indicator(ind) if ind else None
+        if ind and info is None:
+            checker.error(FIGURES, n, "指标编码", f"指标「{ind}」不存在：请先在指标表中添加")
+        level = checker.area_level(area) if area else None
+        if area and level is None:
+            checker.error(FIGURES, n, "区域编码", f"区域「{area}」不存在：请先在区域表中添加")
+        if len(checker.plan.errors) > errors_before:
+            continue
+        if problem := rules.placement_problem(
+            name=info["name"],
+            derived=bool(info["source"]),
+            entry_level=info["entry_level"],
+            area_level=level,
+        ):
+            column = "指标编码" if info["source"] else "区域编码"
+            checker.error(FIGURES, n, column, f"{problem}（区域「{area}」）")
+            continue
+        if problem := rules.negative_problem(info["kind"], value):
+            checker.error(FIGURES, n, "数值", problem)
+            continue
+        key = (ind, area, year, month)
+        if key in parsed:
+            checker.error(
+                FIGURES, n, "月份", f"{ind} {area} {year}年{month}月与第{parsed[key][2]}行重复"
+            )
+            continue
+        parsed[key] = (value, note, n)
+    _check_series(checker, parsed)
+    checker.plan.rows[FIGURES] = {k: (v, note) for k, (v, note, _) in parsed.items()}
+
+
+def _check_series(checker, parsed) -> None:
+    """Cumulative figures may not fall without a reason; unit slips are stopped."""
+    if not parsed:
+        return
+    codes = {k[0] for k in parsed}
+    area_codes = {k[1] for k in parsed}
+    series = defaultdict(dict)  # (ind, area) -> {(year, month): value}
+    existing = Figure.objects.filter(
+        indicator__code__in=codes, area__code__in=area_codes
+    ).values_list("indicator__code", "area__code", "year", "month", "value")
+    for ind, area, year, month, value in existing:
+        series[ind, area][year, month] = value
+    for (ind, area, year, month), (value, _, _) in parsed.items():
+        series[ind, area][year, month] = value
+    for (ind, area, year, month), (value, note, n) in parsed.items():
+        points = series[ind, area]
+        cumulative = checker.indicator(ind)["kind"] in (Kind.FLOW, Kind.COUNT)
+        if cumulative and not note:
+            # A next month given in the same file is checked on its own row.
+            after = None if (ind, area, year, month + 1) in parsed else "next"
+            if problem := rules.cumulative_problem(points, year, month, value, after=after):
+                checker.error(FIGURES, n, "数值", f"{problem}，{rules.REASON_HINT}")
+                continue
+        if not checker.accept_outliers and (
+            problem := rules.unit_slip_problem(points, year, month, value)
+        ):
+            checker.error(
+                FIGURES,
+                n,
+                "数值",
+                f"{problem}：请按指标单位填写；确认无误时请选择「接受异常值」"
+                "（命令行 --accept-outliers）",
+            )

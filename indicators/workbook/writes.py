@@ -1,0 +1,264 @@
+"""Writing the core's sheets: applying a checked plan, and exporting every stored row.
+
+`apply_*` run inside `plan.apply`'s transaction and return their counts. Figures imported by an
+administrator are the official figures: they count as approved and every row created or changed
+is recorded in the figure history with the reason `IMPORT_REASON`, as the entry services do.
+`export_*` write the same columns the checks read, so export → import reproduces the data.
+"""
+
+from collections import defaultdict
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from ..models import Area, Category, Department, Figure, Indicator, Target
+from .columns import AREAS, FIGURES, INDICATORS, TARGETS, YES_NO, word
+from .plan import counter
+
+IMPORT_REASON = "工作簿导入"
+
+
+def _yes_no(value: bool) -> str:
+    return next(w for w, v in YES_NO.items() if v == value)
+
+
+# ---------------------------------------------------------------------------- 区域
+
+
+def apply_areas(plan, *, user=None) -> dict:
+    planned = plan.rows[AREAS]
+    counts = counter()
+    existing = {a.code: a for a in Area.objects.all()}
+
+    def depth(code, seen=0):
+        parent = planned.get(code, {}).get("parent")
+        return depth(parent, seen + 1) if parent and parent in planned and seen < 5 else seen
+
+    for code in sorted(planned, key=depth):
+        data = planned[code]
+        parent = existing.get(data["parent"]) if data["parent"] else None
+        area = existing.get(code)
+        fields = {k: data[k] for k in ("name", "level", "is_demo")}
+        if area is None:
+            existing[code] = Area.objects.create(code=code, parent=parent, **fields)
+            counts["created"] += 1
+        elif area.parent_id != (parent.pk if parent else None) or any(
+            getattr(area, k) != v for k, v in fields.items()
+        ):
+            area.parent = parent
+            for k, v in fields.items():
+                setattr(area, k, v)
+            area.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
+def export_areas() -> list[list]:
+    areas = list(Area.objects.select_related("parent").order_by("code"))
+    return [
+        [
+            a.code,
+            a.name,
+            a.parent.code if a.parent else None,
+            word(Area.Level, a.level),
+            _yes_no(a.is_demo),
+        ]
+        for a in _parents_first(areas)
+    ]
+
+
+def _parents_first(areas):
+    by_parent = defaultdict(list)
+    for a in areas:
+        by_parent[a.parent_id].append(a)
+    ordered, queue = [], by_parent[None]
+    while queue:
+        ordered += queue
+        queue = [child for a in queue for child in by_parent[a.pk]]
+    return ordered
+
+
+# ---------------------------------------------------------------------------- 指标
+
+INDICATOR_FIELDS = [
+    "name",
+    "unit",
+    "kind",
+    "direction",
+    "decimals",
+    "entry_level",
+    "rollup",
+    "threshold",
+    "is_key",
+    "definition",
+    "cadence",
+    "order",
+]
+
+
+def apply_indicators(plan, *, user=None) -> dict:
+    planned = plan.rows[INDICATORS]
+    counts = counter()
+    categories = {c.name: c for c in Category.objects.all()}
+    departments = {d.name: d for d in Department.objects.all()}
+    existing = {i.code: i for i in Indicator.objects.all()}
+    for code, data in planned.items():
+        values = {f: data[f] for f in INDICATOR_FIELDS}
+        values["category"] = categories[data["category"]]
+        values["department"] = departments.get(data["department"])
+        ind = existing.get(code)
+        if ind is None:
+            existing[code] = Indicator.objects.create(code=code, **values)
+            counts["created"] += 1
+            continue
+        changed = [f for f, v in values.items() if getattr(ind, f) != v]
+        if changed:
+            for f in changed:
+                setattr(ind, f, values[f])
+            ind.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    # Sources point at indicators that may have been created above, so set them last.
+    for code, data in planned.items():
+        ind = existing[code]
+        source = existing.get(data["source"]) if data["source"] else None
+        if ind.source_id != (source.pk if source else None):
+            ind.source = source
+            ind.save(update_fields=["source"])
+    return counts
+
+
+def export_indicators() -> list[list]:
+    indicators = Indicator.objects.select_related("category", "department", "source")
+    return [
+        [
+            i.code,
+            i.name,
+            i.category.name,
+            i.unit,
+            word(Indicator.Kind, i.kind),
+            word(Indicator.Direction, i.direction),
+            i.department.name if i.department else None,
+            i.decimals,
+            word(Indicator.EntryLevel, i.entry_level),
+            word(Indicator.Rollup, i.rollup),
+            i.source.code if i.source else None,
+            i.threshold,
+            _yes_no(i.is_key),
+            i.definition,
+            word(Indicator.Cadence, i.cadence),
+        ]
+        for i in indicators.order_by("order", "code")
+    ]
+
+
+# ---------------------------------------------------------------------------- 目标
+
+
+def apply_targets(plan, *, user=None) -> dict:
+    planned = plan.rows[TARGETS]
+    indicators = dict(Indicator.objects.values_list("code", "pk"))
+    areas = dict(Area.objects.values_list("code", "pk"))
+    years = {k[2] for k in planned}
+    existing = {
+        (t.indicator_id, t.area_id, t.year): t for t in Target.objects.filter(year__in=years)
+    }
+    new, changed = [], []
+    for (ind, area, year), data in planned.items():
+        key = (indicators[ind], areas[area], year)
+        target = existing.get(key)
+        if target is None:
+            new.append(Target(indicator_id=key[0], area_id=key[1], year=year, **data))
+        elif any(getattr(target, f) != v for f, v in data.items()):
+            for f, v in data.items():
+                setattr(target, f, v)
+            changed.append(target)
+    Target.objects.bulk_create(new, batch_size=2000)
+    Target.objects.bulk_update(changed, ["value", "stretch_value", "growth_pct"], batch_size=2000)
+    return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
+
+
+def export_targets() -> list[list]:
+    return [
+        list(row)
+        for row in Target.objects.order_by("indicator__code", "area__code", "year").values_list(
+            "indicator__code", "area__code", "year", "value", "stretch_value", "growth_pct"
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------- 数据
+
+IMPORTED_FIELDS = [
+    "value",
+    "note",
+    "updated_by",
+    "updated_at",
+    "status",
+    "approved_by",
+    "approved_at",
+    "version",
+]
+
+
+def apply_figures(plan, *, user=None) -> dict:
+    planned = plan.rows[FIGURES]
+    indicators = dict(Indicator.objects.values_list("code", "pk"))
+    areas = dict(Area.objects.values_list("code", "pk"))
+    ind_ids = {indicators[k[0]] for k in planned}
+    area_ids = {areas[k[1]] for k in planned}
+    existing = {
+        (f.indicator_id, f.area_id, f.year, f.month): f
+        for f in Figure.objects.filter(indicator_id__in=ind_ids, area_id__in=area_ids)
+    }
+    now, approved = timezone.now(), Figure.Status.APPROVED
+    new, changed = [], []
+    for (ind, area, year, month), (value, note) in planned.items():
+        key = (indicators[ind], areas[area], year, month)
+        figure = existing.get(key)
+        if figure is None:
+            new.append(
+                Figure(
+                    indicator_id=key[0],
+                    area_id=key[1],
+                    year=year,
+                    month=month,
+                    value=value,
+                    note=note,
+                    created_by=user,
+                    updated_by=user,
+                    status=approved,
+                    approved_by=user,
+                    approved_at=now,
+                )
+            )
+        elif figure.value != value or figure.note != note or figure.status != approved:
+            figure.value, figure.note, figure.updated_by = value, note, user
+            figure.status, figure.approved_by, figure.approved_at = approved, user, now
+            figure.version += 1
+            figure.updated_at = now  # bulk_update skips auto_now
+            changed.append(figure)
+    bulk_create_with_history(
+        new, Figure, batch_size=2000, default_user=user, default_change_reason=IMPORT_REASON
+    )
+    bulk_update_with_history(
+        changed,
+        Figure,
+        IMPORTED_FIELDS,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason=IMPORT_REASON,
+    )
+    return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
+
+
+def export_figures() -> list[list]:
+    return [
+        list(row)
+        for row in Figure.objects.order_by(
+            "indicator__code", "area__code", "year", "month"
+        ).values_list("indicator__code", "area__code", "year", "month", "value", "note")
+    ]

@@ -1,0 +1,154 @@
+"""The overview (驾驶舱) as one read: the summary rows and everything composed from them.
+
+Every number the overview shows, the tally, the lagging list, the comparison with last year and
+each category's completion, is computed here from `indicators.selectors.summary_rows`, once;
+the page, its category chart and the briefs that come later show these results and compute
+nothing. The task block is the ledger's own tally (`tasks.selectors.task_tally`).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from indicators.areas import AreaTree
+from indicators.formatting import FLAT_BELOW
+from indicators.models import LAGGING_LIGHTS, Area, Light
+from indicators.periods import month_end
+from indicators.selectors import (
+    SummaryRow,
+    summary_rows,
+    unapproved_count,
+    village_laggards,
+)
+from tasks.selectors import task_tally
+
+LAGGING_SHOWN = 10  # the overview's list; the rest are in the category tables below it
+LIGHT_ORDER = (Light.BLUE, Light.GREEN, Light.YELLOW, Light.RED, Light.GREY)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts per light and the DOMAIN §7 tally line, in the page's language."""
+
+    counts: Counter
+    total: int
+    text: str
+
+
+def tally(rows: list[SummaryRow]) -> Tally:
+    counts = Counter(r.light for r in rows)
+    words = [
+        _("%(light)s%(n)s项") % {"light": light.label, "n": counts[light]} for light in LIGHT_ORDER
+    ]
+    lead = _("共%(n)s项指标：") % {"n": len(rows)}
+    return Tally(counts, len(rows), lead + _("，").join(words))
+
+
+def lagging(rows: list[SummaryRow]) -> list[SummaryRow]:
+    """Red then yellow, the furthest behind first: the list a meeting goes through."""
+    behind = [r for r in rows if r.light in LAGGING_LIGHTS]
+    return sorted(
+        behind,
+        key=lambda r: (r.light != Light.RED, r.gap_pp if r.gap_pp is not None else 0),
+    )
+
+
+@dataclass(frozen=True)
+class YoyTally:
+    """与上年同期比: how many indicators moved the right way, and the worst moves."""
+
+    better: int
+    worse: int
+    flat: int
+    worst: list = field(default_factory=list)
+
+
+def yoy_tally(rows: list[SummaryRow], limit: int = 3) -> YoyTally:
+    """A reverse indicator, such as accidents, does better when it falls."""
+    better, worse, flat = 0, [], 0
+    for r in rows:
+        if r.yoy_pct is None:
+            continue
+        if abs(r.yoy_pct) < FLAT_BELOW:
+            flat += 1
+        elif (r.yoy_pct > 0) != r.indicator.is_reverse:
+            better += 1
+        else:
+            worse.append(r)
+    worse.sort(key=lambda r: -abs(r.yoy_pct))
+    return YoyTally(better, len(worse), flat, worse[:limit])
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    name: str
+    rows: list
+    tally: Tally
+    completion: Decimal | None  # average completion of its positive, targeted indicators
+
+
+def by_category(rows: list[SummaryRow]) -> list[CategoryGroup]:
+    """The rows per category in page order, each with its tally and average completion."""
+    groups: dict[str, list[SummaryRow]] = {}
+    for row in rows:
+        groups.setdefault(row.indicator.category.name, []).append(row)
+    result = []
+    for name, group in groups.items():
+        values = [
+            r.completion_pct
+            for r in group
+            if r.completion_pct is not None and not r.indicator.is_reverse
+        ]
+        average = sum(values) / len(values) if values else None
+        result.append(CategoryGroup(name, group, tally(group), average))
+    return result
+
+
+@dataclass(frozen=True)
+class Overview:
+    area: Area
+    year: int
+    month: int
+    rows: list
+    tally: Tally
+    yoy: YoyTally
+    lagging: list  # the first LAGGING_SHOWN
+    lagging_more: int  # how many more are behind
+    villages: list  # indicators.selectors.VillageLag
+    key_rows: list
+    categories: list  # CategoryGroup
+    time_progress: Decimal | None
+    tasks: dict | None
+    provisional: int  # rows reading a submitted, unapproved figure
+    awaiting: int  # figures of the month submitted and not yet approved (when not counted)
+
+
+def overview(
+    area: Area, year: int, month: int, *, tree: AreaTree, include_submitted: bool = False
+) -> Overview:
+    """Everything the overview shows for `area` at month `month` of `year`."""
+    rows = summary_rows(
+        area, year, month, tree=tree, series="key", include_submitted=include_submitted
+    )
+    behind = lagging(rows)
+    return Overview(
+        area=area,
+        year=year,
+        month=month,
+        rows=rows,
+        tally=tally(rows),
+        yoy=yoy_tally(rows),
+        lagging=behind[:LAGGING_SHOWN],
+        lagging_more=max(len(behind) - LAGGING_SHOWN, 0),
+        villages=village_laggards(
+            area, year, month, rows, tree=tree, include_submitted=include_submitted
+        ),
+        key_rows=[r for r in rows if r.indicator.is_key],
+        categories=by_category(rows),
+        time_progress=rows[0].time_progress_pct if rows else None,
+        tasks=task_tally(year=year, as_of=month_end(year, month), area=area, tree=tree),
+        provisional=sum(r.provisional for r in rows),
+        awaiting=0 if include_submitted else unapproved_count(area, year, month, tree=tree),
+    )

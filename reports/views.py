@@ -1,0 +1,93 @@
+"""The overview (驾驶舱) at `/`: choose the area and period, check who may read them, show what
+`selectors.overview` computed. The district view adds the towns' ranking on one indicator."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from indicators.access import area_choices
+from indicators.areas import AreaTree
+from indicators.charts import chart_view
+from indicators.http import BadParameter, bad_request, page_period
+from indicators.models import Area
+from indicators.selectors import RANK_MEASURES, summary_rows, town_ranking
+from indicators.tables import SummaryTable
+
+from . import charts, selectors
+
+
+@require_GET
+def overview(request):
+    tree = AreaTree()
+    try:
+        query = page_period(request, tree)
+    except BadParameter as exc:
+        return bad_request(request, str(exc))
+    area, year, month = query.area, query.year, query.month
+    context = {"area": area, "year": year, "month": month,
+               "areas": area_choices(request.user, tree, area),
+               "months": range(1, 13), "today": timezone.localdate(),
+               "include_submitted": query.include_submitted}  # fmt: skip
+    if area is None or month is None:
+        return render(request, "reports/overview.html", context)
+    view = selectors.overview(
+        area, year, month, tree=tree, include_submitted=query.include_submitted
+    )
+    tables = []
+    for index, group in enumerate(view.categories):
+        table = SummaryTable(
+            group.rows, prefix=f"c{index}-", area=area, include_submitted=query.include_submitted
+        )
+        RequestConfig(request, paginate=False).configure(table)
+        tables.append((group.name, table, group.tally.text))
+    context.update(
+        view=view,
+        rows=view.rows,
+        tables=tables,
+        ranking=ranking_context(request, view, tree),
+        query=request.GET.urlencode(),
+    )
+    return render(request, "reports/overview.html", context)
+
+
+def ranking_context(request, view, tree):
+    """The district view: towns ranked on one indicator, with the change since last month."""
+    area = view.area
+    towns = [a for a in tree.descendants(area) if a.level == Area.Level.TOWN]
+    if area.level != Area.Level.DISTRICT or len(towns) < 2 or not view.rows:
+        return None
+    measure = request.GET.get("measure", "gap")
+    if measure not in RANK_MEASURES:
+        measure = "gap"
+    code = request.GET.get("rank")
+    choices = [r.indicator for r in view.rows]
+    indicator = next((i for i in choices if i.code == code), None) or next(
+        (i for i in choices if i.is_key), choices[0]
+    )
+    return {
+        "rows": town_ranking(area, view.year, view.month, indicator, measure, tree=tree),
+        "indicator": indicator,
+        "measure": measure,
+        "choices": choices,
+        "measures": [("gap", _("进度差")), ("completion", _("完成率")), ("growth", _("同比"))],
+    }
+
+
+def category_page(request):
+    """What the category chart draws: each category's average completion and 时序进度."""
+    tree = AreaTree()
+    query = page_period(request, tree)
+    if query.area is None or query.month is None:
+        return None
+    rows = summary_rows(
+        query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted
+    )
+    return {
+        "categories": [(g.name, g.completion) for g in selectors.by_category(rows)],
+        "time_progress": rows[0].time_progress_pct if rows else None,
+    }
+
+
+category_chart = chart_view(charts.CategoryChart, category_page)
