@@ -26,9 +26,11 @@ def readable_area_ids(user, tree: AreaTree) -> set[int]:
         return set()
     membership = getattr(user, "membership", None)
     if membership is None:
+        # A user without a membership is nobody in the township, except the superuser who
+        # installs and runs the instance for the whole district.
         return set(tree.by_id) if user.is_superuser else set()
     home = tree.by_id.get(membership.area_id)
-    if home is None:
+    if home is None:  # the member's area was removed: read nothing rather than guess
         return set()
     return {home.pk} | {a.pk for a in tree.descendants(home)}
 
@@ -82,9 +84,11 @@ def can_review(user, indicator: Indicator, area: Area) -> bool:
     m = membership(user)
     if m is None:
         return user.is_authenticated and user.is_superuser
+    # A derived or rolled-up value was never entered, so there is nothing to approve there.
     if indicator.is_derived or area.level != indicator.entry_level:
         return False
     if m.role == Role.ADMIN:
+        # A town's 党政办 reviews every department of its town; a district's, every town.
         town = area.parent_id if area.level == Area.Level.VILLAGE else area.pk
         return town == m.area_id or (m.area.level == Area.Level.DISTRICT)
     return (

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Area,
     Category,
@@ -101,10 +104,57 @@ class TargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["indicator", "area"]
 
 
+class FigureAdminForm(forms.ModelForm):
+    """A figure typed in the admin is checked by the entry services, as in the grid."""
+
+    reason = forms.CharField(
+        label=_("修改原因"),
+        required=False,
+        max_length=200,
+        help_text=_("修改已有数据时必填，记入修改记录。"),
+    )
+    confirmed = forms.BooleanField(
+        label=_("疑似单位错误的数值已核对无误（须在备注中写明原因）"), required=False
+    )
+
+    class Meta:
+        model = Figure
+        fields = ["indicator", "area", "year", "month", "value", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        figure = self.instance if self.instance.pk else None
+        if figure is not None and not data.get("reason", "").strip():
+            self.add_error("reason", _("请写明修改原因，它会记入修改记录。"))
+            return data
+        indicator = data.get("indicator") or figure.indicator
+        area = data.get("area") or figure.area
+        year, month = data.get("year") or figure.year, data.get("month") or figure.month
+        self.cell = services.Cell(
+            indicator,
+            area,
+            raw=str(data["value"]),
+            note=data.get("note", ""),
+            confirmed=data.get("confirmed", False),
+            version=figure.version if figure else 0,
+        )
+        services.check_cells([self.cell], user=self.user, year=year, month=month, as_admin=True)
+        if self.cell.error:
+            raise forms.ValidationError(self.cell.error)
+        self.period = (year, month)
+        return data
+
+
 @admin.register(Figure)
 class FigureAdmin(SimpleHistoryAdmin):
-    # The workflow fields change only through the entry services; the admin shows them and the
-    # full history (「历史」), and records the admin's own edits there too.
+    """Figures as the services keep them: a draft or returned figure may be corrected here
+    (checked, versioned and recorded like an entry in the grid); a submitted one goes back
+    through 退回 and an approved, locked one through 重新打开 with a reason, on the review page.
+    Nothing is deleted: the history keeps every value ever entered."""
+
+    form = FigureAdminForm
     list_display = [
         "year",
         "month",
@@ -128,12 +178,12 @@ class FigureAdmin(SimpleHistoryAdmin):
     list_select_related = ["indicator", "area", "updated_by"]
     autocomplete_fields = ["indicator", "area"]
     readonly_fields = [
+        "status",
+        "version",
         "created_by",
         "updated_by",
         "created_at",
         "updated_at",
-        "status",
-        "version",
         "submitted_by",
         "submitted_at",
         "approved_by",
@@ -144,15 +194,48 @@ class FigureAdmin(SimpleHistoryAdmin):
     history_list_display = ["value", "status", "history_change_reason"]
     date_hierarchy = "updated_at"
 
+    def get_readonly_fields(self, request, obj=None):
+        # Which figure a row is never changes; only its value and note may be corrected.
+        where = ["indicator", "area", "year", "month"] if obj is not None else []
+        return [*where, *self.readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        fields = ["indicator", "area", "year", "month", "value", "note", "confirmed"]
+        if obj is not None:
+            fields.insert(6, "reason")
+        return [*fields, *self.readonly_fields] if obj is not None else fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        editable = obj is None or obj.status in services.EDITABLE
+        return editable and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        # Record who typed the figure: the admin is an entry path like any other.
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
+        year, month = form.period
+        reason = "管理后台修改" if change else "管理后台新增"
         if change:
-            obj.version += 1  # an open entry page then refuses to overwrite this edit
-        obj._change_reason = "管理后台修改" if change else "管理后台新增"
-        super().save_model(request, obj, form, change)
+            reason += f"：{form.cleaned_data['reason'].strip()}"
+        result = services.figures_save(
+            user=request.user,
+            cells=[form.cell],
+            year=year,
+            month=month,
+            reason=reason,
+            as_admin=True,
+        )
+        saved = form.cell.figure
+        if not result.ok:  # changed by someone else since the form was checked
+            messages.error(request, result.errors[0].error)
+            if saved is None:
+                raise PermissionDenied(result.errors[0].error)
+        obj.pk, obj.version, obj.status = saved.pk, saved.version, saved.status
 
 
 @admin.register(LightScheme)

@@ -7,12 +7,13 @@ never stored, they are computed by `metrics.py` through `selectors.py`.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import metrics
+from . import metrics, rules
 
 # One precision for every stored figure and target: 14 integer digits, 6 decimals.
 FIGURE_DIGITS = 20
@@ -193,6 +194,21 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        """The catalogue rules of DOMAIN §8, as the workbook import checks them."""
+        source = self.source if self.source_id else None
+        problems = rules.indicator_problems(
+            code=self.code,
+            kind=self.kind,
+            entry_level=self.entry_level,
+            rollup=self.rollup,
+            threshold=self.threshold,
+            source=source.code if source else "",
+            source_derived=bool(source and source.source_id),
+        )
+        if problems:
+            raise ValidationError({field: message for field, message in problems})
 
     @property
     def is_derived(self) -> bool:

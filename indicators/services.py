@@ -96,11 +96,15 @@ def _series(cells, year):
     return points
 
 
-def check_cells(cells: list[Cell], *, user, year: int, month: int) -> list[Cell]:
-    """Parse and check every cell (permission, period, number, DOMAIN §2); writes nothing.
+def check_cells(
+    cells: list[Cell], *, user, year: int, month: int, as_admin: bool = False
+) -> list[Cell]:
+    """Parse and check every cell (placement, permission, period, number, DOMAIN §2); writes
+    nothing.
 
     Sets `value`, `figure` (the stored one) and `error` on each cell; a cell is fine when its
-    error is empty. Unchanged cells are not judged again.
+    error is empty. Unchanged cells are not judged again. `as_admin`: an administrator's
+    correction in the admin, allowed where the user may review instead of enter.
     """
     existing = {
         (f.indicator_id, f.area_id): f
@@ -129,7 +133,15 @@ def check_cells(cells: list[Cell], *, user, year: int, month: int) -> list[Cell]
             continue
         if not cell.changed:
             continue
-        if not access.can_enter(user, cell.indicator, cell.area):
+        allowed = access.can_review if as_admin else access.can_enter
+        if problem := rules.placement_problem(
+            name=cell.indicator.name,
+            derived=cell.indicator.is_derived,
+            entry_level=cell.indicator.entry_level,
+            area_level=cell.area.level,
+        ):
+            cell.error = problem
+        elif not allowed(user, cell.indicator, cell.area):
             cell.error = gettext("您没有该指标或该区域的填报权限")
         elif period:
             cell.error = period
@@ -209,13 +221,22 @@ def _write(figure: Figure, *, user, reason: str) -> None:
 
 @transaction.atomic
 def figures_save(
-    *, user, cells: list[Cell], year: int, month: int, submit: bool = False, reason: str = ""
+    *,
+    user,
+    cells: list[Cell],
+    year: int,
+    month: int,
+    submit: bool = False,
+    reason: str = "",
+    as_admin: bool = False,
 ) -> SaveResult:
     """Save the changed cells as drafts (all or nothing), then submit them if asked.
 
     Stored rows are locked while checked, so a save made from a stale page (another person's
     version is newer) is refused with the newer value. With `submit`, every draft or returned
     figure among the cells is submitted too. `reason` (e.g. "Excel上传") goes to the history.
+    The admin writes through here too (`as_admin`), so its edits are checked, locked and
+    audited like the grid's.
     """
     keys = {c.key for c in cells}
     # Lock the stored rows (PostgreSQL); the checks below then see the newest versions.
@@ -229,7 +250,7 @@ def figures_save(
         )
         .values_list("pk", flat=True)
     )
-    check_cells(cells, user=user, year=year, month=month)
+    check_cells(cells, user=user, year=year, month=month, as_admin=as_admin)
     result = SaveResult(cells)
     if not result.ok:
         return result

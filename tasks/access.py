@@ -21,6 +21,7 @@ Status = Task.Status
 
 
 def readable_task_areas(user, tree: AreaTree | None = None) -> set[int]:
+    # The same reach as the figures: whoever reads a town reads its commitments too.
     return readable_area_ids(user, tree or AreaTree())
 
 
@@ -29,6 +30,8 @@ def can_read(user, task, tree: AreaTree | None = None) -> bool:
 
 
 def _in_town(m, task) -> bool:
+    # Acting (unlike reading) needs a member of the task's own town: a district user reads
+    # every ledger but writes in none of them.
     return m is not None and m.area_id == task.area_id
 
 
@@ -51,6 +54,7 @@ def is_admin(user, task) -> bool:
 
 def can_report(user, task) -> bool:
     """Write the month's progress and mark milestones done."""
+    # The clerk writes and the reviewer comments, so one person never both reports and judges.
     return task.is_active and is_lead_department(user, task, roles=(Role.CLERK,))
 
 

@@ -44,7 +44,7 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ["number", "title", "content"]
     autocomplete_fields = ["section", "indicator", "area"]
     filter_horizontal = ["cooperating"]
-    readonly_fields = ["light"]
+    readonly_fields = ["light"]  # recorded by the services with a TaskLightChange, never typed
     inlines = [MilestoneInline]
 
 

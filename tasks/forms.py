@@ -26,6 +26,7 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        # Attachments are optional (DOMAIN §1: no mandatory photos); each one is checked.
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
         for upload in cleaned:

@@ -143,6 +143,8 @@ class Task(models.Model):
         related_name="+",
     )
     cancel_reason = models.CharField(_("取消原因"), max_length=255, blank=True)
+    # Only the last *recorded* light, so a change can be written to TaskLightChange; pages
+    # judge the light afresh for their own date (lights.judge).
     light = models.CharField(
         _("最近记录的亮灯"), max_length=8, choices=TaskLight.choices, blank=True, editable=False
     )

@@ -125,6 +125,7 @@ def ledger_rows(
             for r in task.reports.all()
             if month is not None and (r.year, r.month) <= (year, month)
         ]
+        # The ledger as of a date shows what was reported by then, not a later month's report.
         report = max(reports, key=lambda r: (r.year, r.month), default=None)
         value = figures.get(task.pk)
         pct = None
@@ -162,6 +163,7 @@ def _section_key(task) -> tuple:
     section = task.section
     parent = section.parent
     if parent is None:
+        # A task filed under the heading itself comes before the heading's 一是/二是 items.
         return (section.order, section.pk, -1, 0)
     return (parent.order, parent.pk, section.order, section.pk)
 
@@ -172,6 +174,7 @@ def _linked_figures(tasks, year, month, tree) -> dict[int, Decimal]:
     if not linked:
         return {}
     areas = [tree.by_id[pk] for pk in {t.area_id for t in linked} if pk in tree.by_id]
+    # FigureValues reads areas of one level at a time (a town's own figures, or roll-ups).
     by_level = defaultdict(list)
     for a in areas:
         by_level[a.level].append(a)

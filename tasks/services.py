@@ -77,6 +77,7 @@ def light_record(
         as_of=today,
     )
     task.light = new
+    # update(), not save(): the caller may hold other unsaved edits of this task instance.
     Task.objects.filter(pk=task.pk).update(light=new)
     return change
 
@@ -289,6 +290,7 @@ def extension_decide(
     request.decided_by, request.decided_on = user, today
     request.save(update_fields=["decision", "decided_by", "decided_on"])
     if approve:
+        # The first deadline stays on record however many extensions follow (DOMAIN §6).
         task.original_deadline = task.original_deadline or task.deadline
         task.deadline = request.new_deadline
         task.status = Status.EXTENDED

@@ -60,6 +60,7 @@ def date_cell(value, year: int | None = None) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     raw = text(value)
+    # Ledgers write deadlines the way meetings say them; the task's year anchors "6月底".
     if year and raw in ("年底", "年末"):
         return datetime.date(year, 12, 31)
     if year and (m := re.fullmatch(r"(\d{1,2})月(底|末)", raw)):
@@ -82,6 +83,8 @@ def _names(value) -> list[str]:
 
 class People:
     """Users by the names a ledger uses: username, full name, or membership title."""
+
+    # Ledgers name leaders as people do ("王镇长"), so every name a user goes by is indexed.
 
     def __init__(self):
         self.by_name = defaultdict(set)

@@ -21,6 +21,7 @@ def summary(request):
     Approved figures only; `&include_submitted=1` adds submitted ones (rows marked provisional).
     """
     tree = AreaTree()
+    # Messages stay Chinese even for an English browser session: scripts match on them.
     with translation.override(settings.LANGUAGE_CODE):
         try:
             query = period_query(
@@ -33,6 +34,7 @@ def summary(request):
         except BadParameter as exc:
             return json_error(f"{exc}。")
         except PermissionDenied:
+            # JSON, not the HTML 403 page: the caller is a program that reads the error.
             return json_error(f"无权查看区域「{request.GET['area']}」。", 403)
     rows = summary_rows(
         query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted

@@ -1,0 +1,150 @@
+"""The faces only show: on the demo township, the overview's tables, the charts' JSON, the API
+and `summary --json` state the same numbers for the same period, a month with a gap included.
+
+Each face formats one computation (`indicators.selectors.summary_rows`); if any of them
+computed a number of its own, the comparisons below would catch the disagreement.
+"""
+
+import io
+import json
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+
+from indicators import formatting as fmt
+from indicators.models import Figure, Indicator
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = "area=T01&year=2025&month=10"
+
+
+@pytest.fixture
+def leader_client(client):
+    call_command("load_demo", stdout=io.StringIO())
+    client.login(username="leader", password="demo1234")
+    return client
+
+
+class TableRows(HTMLParser):
+    """The cells' text of every row of the overview's category tables, by indicator link."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.row, self.cell, self.depth, self.code = {}, None, None, 0, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section" and "category" in (attrs.get("class") or ""):
+            self.depth = 1
+        elif tag == "tr" and self.depth:
+            self.row, self.code = [], None
+        elif tag == "td" and self.row is not None:
+            self.cell = []
+        elif tag == "a" and self.cell is not None and "/indicators/" in attrs.get("href", ""):
+            self.code = attrs["href"].split("/indicators/")[1].split("/")[0]
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.row.append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "tr" and self.row:
+            if self.code:
+                self.rows[self.code] = self.row
+            self.row = None
+        elif tag == "section":
+            self.depth = 0
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(client, query) -> dict[str, list[str]]:
+    parser = TableRows()
+    parser.feed(client.get(f"/?{query}").content.decode())
+    return parser.rows
+
+
+def api_rows(client, query) -> dict[str, dict]:
+    return {r["code"]: r for r in client.get(f"/api/v1/summary?{query}").json()["indicators"]}
+
+
+def command_rows(year, month) -> dict[str, dict]:
+    out = io.StringIO()
+    call_command("summary", "--area", "T01", "--year", year, "--month", month, "--json", stdout=out)
+    return {r["code"]: r for r in json.loads(out.getvalue())["indicators"]}
+
+
+def number(value, places):
+    return fmt.number(None if value is None else Decimal(str(value)), places)
+
+
+def test_table_api_and_command_state_the_same_numbers(leader_client):
+    api = api_rows(leader_client, PERIOD)
+    assert api == command_rows("2025", "10")
+    table = table_rows(leader_client, PERIOD)
+    assert set(table) == set(api)
+    decimals = dict(Indicator.objects.values_list("code", "decimals"))
+    for code, row in api.items():
+        places = decimals[code]
+        # 指标, 单位, 目标, 累计/期末, 当月, 完成率, 进度差, 同比, 牵头部门, 亮灯
+        shown = table[code][2:8]
+        assert shown[0] == number(row["target"], places), code
+        assert shown[1] == number(row["actual"], places), code
+        assert shown[2] == number(row["month_value"], places), code
+        assert shown[3].endswith(fmt.percent(_dec(row["completion_pct"]))), code
+        gap = _dec(row["gap_pp"])
+        assert shown[4] == (
+            fmt.number(gap, 1) if gap is None or gap <= 0 else f"+{fmt.number(gap, 1)}"
+        )
+        assert shown[5] == fmt.percent(_dec(row["yoy_pct"])), code
+
+
+def _dec(value):
+    return None if value is None else Decimal(str(value))
+
+
+def test_charts_draw_the_rows_numbers(leader_client):
+    api = api_rows(leader_client, PERIOD)
+    for code in ("JJ04", "XM03", "NY04", "AQ03"):
+        row = api[code]
+        cumulative = leader_client.get(f"/charts/indicators/{code}/cumulative/?{PERIOD}").json()
+        this_year, _last, pace = (d["data"] for d in cumulative["data"]["datasets"])
+        assert this_year[9] == pytest.approx(row["actual"])
+        assert this_year[10:] == [None, None]
+        # The pace line reaches the target in December; for a cumulative indicator it stands
+        # at the target × 时序进度 in October, on the deployment's time basis.
+        assert pace[11] == pytest.approx(row["target"])
+        if row["kind"] in ("flow", "count"):
+            assert pace[9] == pytest.approx(row["target"] * row["time_progress_pct"] / 100)
+            months = leader_client.get(f"/charts/indicators/{code}/months/?{PERIOD}").json()
+            assert months["data"]["datasets"][0]["data"][9] == pytest.approx(row["month_value"])
+    categories = leader_client.get(f"/charts/categories/?{PERIOD}").json()["data"]
+    averages = {}
+    for row in api.values():
+        if row["completion_pct"] is not None and row["direction"] == "positive":
+            averages.setdefault(row["category"], []).append(row["completion_pct"])
+    drawn = dict(zip(categories["labels"], categories["datasets"][0]["data"], strict=True))
+    for name, values in averages.items():
+        assert drawn[name] == pytest.approx(sum(values) / len(values))
+
+
+def test_a_month_with_a_gap_is_undefined_on_every_face(leader_client):
+    """No March figure: April's 当月 is "—" in the table, null in the API and the command, and
+    a missing bar in the month chart; the chart never bridges the gap."""
+    Figure.objects.filter(indicator__code="JJ04", area__code="T01", year=2025, month=3).delete()
+    april = "area=T01&year=2025&month=4"
+    assert api_rows(leader_client, april)["JJ04"]["month_value"] is None
+    assert command_rows("2025", "4")["JJ04"]["month_value"] is None
+    assert table_rows(leader_client, april)["JJ04"][4] == fmt.DASH
+    bars = leader_client.get(f"/charts/indicators/JJ04/months/?{PERIOD}").json()
+    this_year = bars["data"]["datasets"][0]["data"]
+    assert this_year[2] is None and this_year[3] is None  # March missing, April undefined
+    assert this_year[4] is not None  # May follows April, which exists
+    page = leader_client.get(f"/indicators/JJ04/?{PERIOD}").content.decode()
+    month_cells = page.split('class="num month-value">')[1:]
+    assert [cell.split("<")[0] for cell in month_cells[2:4]] == [fmt.DASH, fmt.DASH]
+    assert month_cells[4].split("<")[0] == number(this_year[4], 2)
