@@ -14,8 +14,11 @@ from .models import (
     LightScheme,
     Membership,
     ReportingWindow,
+    Schedule,
+    ScheduleAnchor,
     Target,
 )
+from .rules import schedule_problems
 
 
 @admin.register(Area)
@@ -77,6 +80,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     inlines = [TargetInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "department", "is_key", "order"]}),
+        (_("简报用词"), {"fields": ["verb"]}),
         (_("口径与单位"), {"fields": ["unit", "decimals", "definition"]}),
         (
             _("计算方式"),
@@ -95,12 +99,55 @@ class IndicatorAdmin(admin.ModelAdmin):
     ]
 
 
+class AnchorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        anchors = {
+            form.cleaned_data["month"]: form.cleaned_data["share_pct"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        }
+        problems = schedule_problems(anchors)
+        if problems:
+            raise forms.ValidationError([message for _month, message in problems])
+
+
+class ScheduleAnchorInline(admin.TabularInline):
+    model = ScheduleAnchor
+    formset = AnchorFormSet
+    extra = 2
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    """序时计划: anchors "by the end of month m, p% of the annual target", linear between them."""
+
+    list_display = ["name", "description", "anchor_text"]
+    search_fields = ["name"]
+    inlines = [ScheduleAnchorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("anchor_set")
+
+    @admin.display(description=_("节点"))
+    def anchor_text(self, obj):
+        return "，".join(str(a) for a in obj.anchor_set.all())
+
+
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ["year", "indicator", "area", "value", "stretch_value", "growth_pct"]
+    list_display = [
+        "year",
+        "indicator",
+        "area",
+        "value",
+        "stretch_value",
+        "growth_pct",
+        "schedule",
+    ]
     list_filter = ["year", "indicator__category", "area__level"]
     search_fields = ["indicator__code", "indicator__name", "area__name", "area__code"]
-    list_select_related = ["indicator", "area"]
+    list_select_related = ["indicator", "area", "schedule"]
     autocomplete_fields = ["indicator", "area"]
 
 

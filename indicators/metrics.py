@@ -30,6 +30,7 @@ class Kind:
     COUNT = "count"  # 累计计数: YTD cumulative count
     STOCK = "stock"  # 存量: level at the end of the period
     RATIO = "ratio"  # 比率/均值: level, recomputed from parts
+    GROWTH = "growth"  # 增速: the YTD growth rate in %, as the statistics bureau publishes it
 
 
 CUMULATIVE_KINDS = (Kind.FLOW, Kind.COUNT)

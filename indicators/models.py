@@ -121,6 +121,7 @@ class Indicator(models.Model):
         COUNT = metrics.Kind.COUNT, _("计数")
         STOCK = metrics.Kind.STOCK, _("存量")
         RATIO = metrics.Kind.RATIO, _("比率")
+        GROWTH = metrics.Kind.GROWTH, _("增速")
 
     class Direction(models.TextChoices):
         POSITIVE = metrics.Direction.POSITIVE, _("正向")
@@ -178,6 +179,14 @@ class Indicator(models.Model):
     )
     threshold = figure_field(verbose_name=_("达标阈值"), null=True, blank=True)
     is_key = models.BooleanField(_("重点指标"), default=False)
+    verb = models.CharField(
+        _("动词"),
+        max_length=8,
+        blank=True,
+        help_text=_(
+            "简报句子中的动词，如「完成」「实现」「达到」；留空按类型默认，填「无」则不用动词。"
+        ),
+    )
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -208,7 +217,7 @@ class Indicator(models.Model):
             source_derived=bool(source and source.source_id),
         )
         if problems:
-            raise ValidationError({field: message for field, message in problems})
+            raise ValidationError(dict(problems))
 
     @property
     def is_derived(self) -> bool:
@@ -238,8 +247,56 @@ class Indicator(models.Model):
         return metrics.period_month(self.cadence, month)
 
 
+class Schedule(models.Model):
+    """序时计划 (DOMAIN §3): how much of the annual target is planned by the end of each month.
+
+    Each anchor says "by the end of month m, p% of the annual target"; between anchors (and
+    from 0% at the start of the year) the planned share is linear, and December's anchor is
+    required. A target without a schedule is on the even n/12 plan (均衡).
+    """
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    description = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("序时计划")
+        verbose_name_plural = _("序时计划")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def anchors(self) -> dict[int, Decimal]:
+        """{month: planned share in percent}, from the prefetched or stored anchors."""
+        return {a.month: a.share_pct for a in self.anchor_set.all()}
+
+
+class ScheduleAnchor(models.Model):
+    schedule = models.ForeignKey(
+        Schedule, verbose_name=_("序时计划"), on_delete=models.CASCADE, related_name="anchor_set"
+    )
+    month = models.PositiveSmallIntegerField(_("月份"))
+    share_pct = models.DecimalField(_("累计计划占全年目标(%)"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("序时节点")
+        verbose_name_plural = _("序时节点")
+        ordering = ["schedule", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "month"], name="anchor_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="anchor_month_1_12"
+            ),
+            models.CheckConstraint(condition=Q(share_pct__gte=0), name="anchor_share_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.month}月 {self.share_pct.normalize():f}%"
+
+
 class Target(models.Model):
-    """A year's target: a value, or a growth rate on last year's full-year actual (DOMAIN §3)."""
+    """A year's target: a value, or a growth rate on last year's full-year actual, or both
+    (DOMAIN §3); judged against its schedule's planned share (均衡 n/12 without one)."""
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="targets"
@@ -252,6 +309,15 @@ class Target(models.Model):
     stretch_value = figure_field(verbose_name=_("力争值"), null=True, blank=True)
     growth_pct = models.DecimalField(
         _("目标增速%"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    schedule = models.ForeignKey(
+        Schedule,
+        verbose_name=_("序时计划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        help_text=_("留空为均衡进度（n/12）。"),
     )
 
     class Meta:

@@ -139,4 +139,38 @@ def indicator_problems(
         and not source
     ):
         problems.append(("rollup", gettext("比率型指标不能按村合计：请改为「村均」")))
+    if kind == metrics.Kind.GROWTH and (source or entry_level == metrics.EntryLevel.VILLAGE):
+        # A growth rate at comparable prices cannot be recomputed from villages' figures.
+        problems.append(
+            ("entry_level", gettext("增速型指标按统计部门公布的增速由镇填报，不能按村汇总或派生"))
+        )
+    return problems
+
+
+def schedule_problems(anchors: dict) -> list[tuple[int | None, str]]:
+    """A 序时计划's anchors {month: share %}: December is required, shares never fall."""
+    problems = []
+    if 12 not in anchors:
+        problems.append((12, gettext("序时计划必须填写12月（全年计划占比，通常为100）")))
+    previous = None
+    for month in sorted(anchors):
+        share = anchors[month]
+        if share < 0:
+            problems.append((month, gettext("计划占比不能为负数")))
+        elif previous is not None and share < previous[1]:
+            problems.append(
+                (
+                    month,
+                    gettext(
+                        "%(month)s月的计划占比%(share)s%%低于%(before)s月的%(prev)s%%：累计计划应逐月不减"
+                    )
+                    % {
+                        "month": month,
+                        "share": f"{share.normalize():f}",
+                        "before": previous[0],
+                        "prev": f"{previous[1].normalize():f}",
+                    },
+                )
+            )
+        previous = (month, share)
     return problems

@@ -16,6 +16,8 @@ from .columns import (
     DEFAULT_CATEGORY,
     FIGURES,
     INDICATORS,
+    MONTH_COLUMNS,
+    SCHEDULES,
     TARGETS,
     YES_NO,
     cadences,
@@ -30,7 +32,12 @@ from .columns import (
 Level, Kind, Rollup = Area.Level, Indicator.Kind, Indicator.Rollup
 CHILD_LEVEL = {Level.DISTRICT: Level.TOWN, Level.TOWN: Level.VILLAGE}
 # The model's fields named by the workbook's columns, for the catalogue rules' messages.
-INDICATOR_COLUMNS = {"source": "来源指标", "rollup": "汇总", "threshold": "达标阈值"}
+INDICATOR_COLUMNS = {
+    "source": "来源指标",
+    "rollup": "汇总",
+    "threshold": "达标阈值",
+    "entry_level": "填报层级",
+}
 
 
 # ---------------------------------------------------------------------------- 区域
@@ -126,6 +133,7 @@ def check_indicators(checker) -> None:
             "cadence": cell(
                 "填报频度", choice, cadences(), "填报频度", default=Indicator.Cadence.MONTHLY
             ),
+            "verb": cell("动词", text, default="")[:8],
             "order": n,
         }
         planned[code] = item
@@ -147,6 +155,33 @@ def check_indicators(checker) -> None:
             checker.error(INDICATORS, seen[code], INDICATOR_COLUMNS[field], problem)
 
 
+# ---------------------------------------------------------------------------- 序时计划
+
+
+def check_schedules(checker) -> None:
+    """名称 and the anchors (cumulative planned share in percent) of each filled month."""
+    planned = checker.plan.rows.setdefault(SCHEDULES, {})
+    for row in checker.rows(SCHEDULES):
+        n = row["_row"]
+        name = checker.cell(SCHEDULES, row, "名称", text, required=True)
+        errors = len(checker.plan.errors)
+        anchors = {}
+        for month, column in enumerate(MONTH_COLUMNS, start=1):
+            share = checker.cell(SCHEDULES, row, column, number)
+            if share is not None:
+                anchors[month] = share
+        if not name or len(checker.plan.errors) > errors:
+            continue
+        if name in planned:
+            checker.error(SCHEDULES, n, "名称", f"序时计划「{name}」重复出现")
+            continue
+        problems = rules.schedule_problems(anchors)
+        for month, problem in problems:
+            checker.error(SCHEDULES, n, f"{month}月", problem)
+        if not problems:
+            planned[name] = anchors
+
+
 # ---------------------------------------------------------------------------- 目标
 
 
@@ -166,6 +201,12 @@ def check_targets(checker) -> None:
         value = checker.cell(TARGETS, row, "目标值", number)
         stretch = checker.cell(TARGETS, row, "力争值", number)
         growth = checker.cell(TARGETS, row, "目标增速%", number)
+        schedule = checker.cell(TARGETS, row, "序时计划", text, default="")
+        if schedule and not checker.schedule_exists(schedule):
+            checker.error(
+                TARGETS, n, "序时计划", f"序时计划「{schedule}」不存在：请在序时计划表中添加"
+            )
+            continue
         if ind and checker.indicator(ind) is None:
             checker.error(TARGETS, n, "指标编码", f"指标「{ind}」不存在：请先在指标表中添加")
             continue
@@ -181,11 +222,24 @@ def check_targets(checker) -> None:
         ):
             checker.error(TARGETS, n, "目标值", "目标值和目标增速%至少填写一项")
             continue
+        if checker.indicator(ind)["kind"] == Kind.GROWTH and (value is not None or growth is None):
+            checker.error(
+                TARGETS,
+                n,
+                "目标增速%",
+                "增速型指标的目标是目标增速：请只填「目标增速%」（如 8 表示增长8%），不填目标值",
+            )
+            continue
         key = (ind, area, year)
         if key in planned:
             checker.error(TARGETS, n, "指标编码", f"{ind} {area} {year}年的目标重复出现")
             continue
-        planned[key] = {"value": value, "stretch_value": stretch, "growth_pct": growth}
+        planned[key] = {
+            "value": value,
+            "stretch_value": stretch,
+            "growth_pct": growth,
+            "schedule": schedule,
+        }
 
 
 # ---------------------------------------------------------------------------- 数据

@@ -11,7 +11,9 @@ from django.utils import translation
 
 from ..models import Area, Figure, Indicator
 
-AREAS, INDICATORS, TARGETS, FIGURES = "区域", "指标", "目标", "数据"
+AREAS, INDICATORS, SCHEDULES, TARGETS, FIGURES = "区域", "指标", "序时计划", "目标", "数据"
+MONTH_COLUMNS = tuple(f"{m}月" for m in range(1, 13))
+NO_VERB = "无"  # 动词 "无": the sentence takes no verb ("新开工亿元以上项目6个")
 
 YES_NO = {"是": True, "否": False}
 UNIT_DECIMALS = {"亿元": 2, "万元": 2, "元": 0, "%": 1, "公里": 1, "千米": 1, "吨": 1}
@@ -35,8 +37,10 @@ COLUMNS = {
         "重点",
         "口径",
         "填报频度",
+        "动词",
     ),
-    TARGETS: ("指标编码", "区域编码", "年度", "目标值", "力争值", "目标增速%"),
+    SCHEDULES: ("名称", *MONTH_COLUMNS),
+    TARGETS: ("指标编码", "区域编码", "年度", "目标值", "力争值", "目标增速%", "序时计划"),
     FIGURES: ("指标编码", "区域编码", "年度", "月份", "数值", "备注"),
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..cells import CellError, text
-from ..models import Area, Category, Department, Indicator
+from ..models import Area, Category, Department, Indicator, Schedule
 from . import registry
 
 
@@ -78,6 +78,7 @@ class Checker:
             i.code: i for i in Indicator.objects.select_related("category", "department", "source")
         }
         self.categories = set(Category.objects.values_list("name", flat=True))
+        self.db_schedules = set(Schedule.objects.values_list("name", flat=True))
         self.departments = set(Department.objects.values_list("name", flat=True))
 
     def error(self, sheet, row, column, message):
@@ -132,6 +133,9 @@ class Checker:
         if level is None:
             return codes
         return {c for c in codes if self.area_level(c) == level}
+
+    def schedule_exists(self, name) -> bool:
+        return name in self.plan.rows.get("序时计划", {}) or name in self.db_schedules
 
     def indicator(self, code) -> dict | None:
         """Indicator attributes from the workbook, else from the database."""

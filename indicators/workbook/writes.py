@@ -11,8 +11,17 @@ from collections import defaultdict
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ..models import Area, Category, Department, Figure, Indicator, Target
-from .columns import AREAS, FIGURES, INDICATORS, TARGETS, YES_NO, word
+from ..models import (
+    Area,
+    Category,
+    Department,
+    Figure,
+    Indicator,
+    Schedule,
+    ScheduleAnchor,
+    Target,
+)
+from .columns import AREAS, FIGURES, INDICATORS, SCHEDULES, TARGETS, YES_NO, word
 from .plan import counter
 
 IMPORT_REASON = "工作簿导入"
@@ -94,6 +103,7 @@ INDICATOR_FIELDS = [
     "is_key",
     "definition",
     "cadence",
+    "verb",
     "order",
 ]
 
@@ -150,8 +160,41 @@ def export_indicators() -> list[list]:
             _yes_no(i.is_key),
             i.definition,
             word(Indicator.Cadence, i.cadence),
+            i.verb or None,
         ]
         for i in indicators.order_by("order", "code")
+    ]
+
+
+# ---------------------------------------------------------------------------- 序时计划
+
+
+def apply_schedules(plan, *, user=None) -> dict:
+    """Create or replace each named schedule's anchors."""
+    planned = plan.rows[SCHEDULES]
+    counts = counter()
+    existing = {s.name: s for s in Schedule.objects.prefetch_related("anchor_set")}
+    for name, anchors in planned.items():
+        schedule = existing.get(name)
+        if schedule is None:
+            schedule = Schedule.objects.create(name=name)
+            counts["created"] += 1
+        elif schedule.anchors() == anchors:
+            counts["unchanged"] += 1
+            continue
+        else:
+            schedule.anchor_set.all().delete()
+            counts["updated"] += 1
+        ScheduleAnchor.objects.bulk_create(
+            ScheduleAnchor(schedule=schedule, month=m, share_pct=p) for m, p in anchors.items()
+        )
+    return counts
+
+
+def export_schedules() -> list[list]:
+    return [
+        [s.name, *(s.anchors().get(m) for m in range(1, 13))]
+        for s in Schedule.objects.prefetch_related("anchor_set").order_by("name")
     ]
 
 
@@ -162,12 +205,15 @@ def apply_targets(plan, *, user=None) -> dict:
     planned = plan.rows[TARGETS]
     indicators = dict(Indicator.objects.values_list("code", "pk"))
     areas = dict(Area.objects.values_list("code", "pk"))
+    schedules = dict(Schedule.objects.values_list("name", "pk"))
     years = {k[2] for k in planned}
     existing = {
         (t.indicator_id, t.area_id, t.year): t for t in Target.objects.filter(year__in=years)
     }
     new, changed = [], []
-    for (ind, area, year), data in planned.items():
+    for (ind, area, year), planned_data in planned.items():
+        data = {k: v for k, v in planned_data.items() if k != "schedule"}
+        data["schedule_id"] = schedules.get(planned_data["schedule"])
         key = (indicators[ind], areas[area], year)
         target = existing.get(key)
         if target is None:
@@ -177,7 +223,9 @@ def apply_targets(plan, *, user=None) -> dict:
                 setattr(target, f, v)
             changed.append(target)
     Target.objects.bulk_create(new, batch_size=2000)
-    Target.objects.bulk_update(changed, ["value", "stretch_value", "growth_pct"], batch_size=2000)
+    Target.objects.bulk_update(
+        changed, ["value", "stretch_value", "growth_pct", "schedule"], batch_size=2000
+    )
     return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
 
 
@@ -185,7 +233,13 @@ def export_targets() -> list[list]:
     return [
         list(row)
         for row in Target.objects.order_by("indicator__code", "area__code", "year").values_list(
-            "indicator__code", "area__code", "year", "value", "stretch_value", "growth_pct"
+            "indicator__code",
+            "area__code",
+            "year",
+            "value",
+            "stretch_value",
+            "growth_pct",
+            "schedule__name",
         )
     ]
 
