@@ -118,6 +118,11 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
+# DOMAIN §3, §7: the deployment's word for 时序进度 (时序进度, 序时进度, 时间进度 or 均衡进度), and
+# the share of due figures (in %) that must be approved before the overview opens on a month.
+PACE_WORD = os.environ.get("PACE_WORD", "时序进度")
+OPEN_MONTH_SHARE = int(os.environ.get("OPEN_MONTH_SHARE", "80"))
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # A figure changes only through the services (checked, locked, audited): no "revert" button.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .formatting import month_label
 from .http import BadParameter, json_error
-from .selectors import village_breakdown
+from .villages import village_breakdown
 
 INK = "#1f2933"
 THIS_YEAR = "#9f1d20"

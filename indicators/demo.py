@@ -59,6 +59,8 @@ INDICATORS = [
      "当年新纳入规模以上工业统计（年主营业务收入2000万元及以上）的企业户数。"),
     ("JJ08", "规上工业企业总数", "家", "存量", 统计站, False,
      "期末纳入规模以上工业统计的企业户数，含当年新增，扣除退规企业。"),
+    ("JJ09", "规上工业增加值增速", "%", "增速", 统计站, False,
+     "规模以上工业增加值按可比价格计算的累计增速，以区统计局公布数为准，不由产值推算。"),
     ("XM01", "规上固定资产投资", "亿元", "累计", 经发办, True,
      "计划总投资500万元及以上项目完成的固定资产投资额，以统计入库数为准。"),
     ("XM02", "新招引亿元以上项目", "个", "计数", 经发办, False,
@@ -119,7 +121,7 @@ OVERRIDES = {
     "NY03": {"汇总": "达标村数", "来源指标": "NY01", "达标阈值": Decimal(100)},
     "ZC01": {"填报层级": "村"},
     "AQ01": {"方向": "逆向"},  # fewer is better: the target is a cap
-    "AQ02": {"方向": "逆向"},
+    "AQ02": {"方向": "逆向", "动词": "受理"},  # 受理信访52件, not 发生
     "AQ03": {"方向": "逆向"},
 }
 UNIT_DECIMALS = {"亿元": 2, "万元": 2, "%": 1, "公里": 1}
@@ -166,50 +168,68 @@ TOWN_SERIES = {
     "AQ03": (STEADY, {12: "3"}, {10: "4"}),
 }
 
+# 规上工业增加值增速 (JJ09): the bureau's year-to-date growth at comparable prices, in %, as it
+# publishes it each month; it cannot be recomputed from the nominal 工业总产值.
+# fmt: off
+GROWTH_RATES = {
+    "JJ09": {2024: ("7.2", "7.6", "8.1", "8.0", "8.3", "8.5", "8.4", "8.2", "8.6", "8.8", "8.7", "8.9"),
+             2025: ("9.1", "7.4", "7.8", "7.5", "7.1", "6.8", "6.9", "6.6", "6.4", "6.5")},
+}
+# fmt: on
+
+# Targets judged against a 序时计划 other than n/12 (DOMAIN §3): the province's rule for key
+# investment, 上半年完成60%、全年完成120% (so October's plan is 100% of the annual target).
+SCHEDULED = {"XM01": "上半年60%全年120%"}
+SCHEDULE_ROWS = [{"名称": "上半年60%全年120%", "6月": 60, "12月": 120}]
+
 # Town-entered levels: {year: (January level, {month: new level from that month on})}.
 TOWN_LEVELS = {
     # Report: 花生种植规模从2500亩扩至6000亩; peanuts go in during April and May.
-    "NY04": {2024: ("2500", {4: "3800", 5: "5200", 6: "6000"}),
-             2025: ("6000", {4: "7100", 5: "7800"})},
+    "NY04": {
+        2024: ("2500", {4: "3800", 5: "5200", 6: "6000"}),
+        2025: ("6000", {4: "7100", 5: "7800"}),
+    },
     # Report: 7 + 9 + 6 = 22 cluster enterprises at the end of 2024.
-    "CY04": {2024: ("19", {5: "20", 8: "21", 11: "22"}),
-             2025: ("22", {3: "23", 6: "24", 9: "25"})},
-    "MS01": {2024: ("97.6", {3: "97.8", 6: "98.0", 9: "98.1", 12: "98.2"}),
-             2025: ("98.3", {4: "98.5", 7: "98.7", 9: "98.9"})},
+    "CY04": {2024: ("19", {5: "20", 8: "21", 11: "22"}), 2025: ("22", {3: "23", 6: "24", 9: "25"})},
+    "MS01": {
+        2024: ("97.6", {3: "97.8", 6: "98.0", 9: "98.1", 12: "98.2"}),
+        2025: ("98.3", {4: "98.5", 7: "98.7", 9: "98.9"}),
+    },
 }
 
 # 2025 targets at the town: (目标值, 力争值, 目标增速%). The comment is the light each shows at
 # October 2025 (time progress 83.3%); NY01 and NY02 are added from the village targets.
 TARGETS = {
     "JJ01": ("20000", "21000", None),  # yellow: 15520 ÷ 20000 = 77.6%
-    "JJ02": (None, None, "6"),         # red: 同比 −11.0%
-    "JJ03": (None, None, "10"),        # yellow: 同比 +7.0%, short of the 10% target growth
-    "JJ04": (None, None, "8"),         # green: 同比 +9.8%, 完成率 86.0% (DOMAIN §4)
-    "JJ05": ("3.20", None, None),      # green: 2.45 ÷ 3.20 = 76.6% at September (time 75.0%)
-    "JJ06": ("2.10", None, None),      # grey: no October figure
-    "JJ07": ("12", None, None),        # green: 91.7%
-    "JJ08": ("68", None, None),        # green: 58 → 67 of 68 is 90% of the way
-    "XM01": ("11.50", "12.00", None),  # green: 88.0%
-    "XM02": ("12", None, None),        # red: 50.0%
-    "XM03": ("5", "7", None),          # blue: 6 of 5
-    "XM04": ("7", None, None),         # green: 85.7%
-    "CY01": ("7.50", None, None),      # green: 86.0%
-    "CY02": ("8.00", None, None),      # yellow: 77.5%
+    "JJ02": (None, None, "6"),  # red: 同比 −11.0%
+    "JJ03": (None, None, "10"),  # yellow: 同比 +7.0%, short of the 10% target growth
+    "JJ04": (None, None, "8"),  # green: 同比 +9.8%, 完成率 86.0% (DOMAIN §4)
+    "JJ05": ("3.20", None, None),  # green: 2.45 ÷ 3.20 = 76.6% at September (time 75.0%)
+    "JJ06": ("2.10", None, None),  # grey: no October figure
+    "JJ07": ("12", None, None),  # green: 91.7%
+    "JJ08": ("68", None, None),  # green: 58 → 67 of 68 is 90% of the way
+    "JJ09": (None, None, "8"),  # yellow: 6.5%, below the 8% target rate but growing
+    "XM01": ("11.50", "12.00", None),  # red: 88.0% against the schedule's 100% in October
+    "XM02": ("12", None, None),  # red: 50.0%
+    "XM03": ("5", "7", None),  # blue: 6 of 5
+    "XM04": ("7", None, None),  # green: 85.7%
+    "CY01": ("7.50", None, None),  # green: 86.0%
+    "CY02": ("8.00", None, None),  # yellow: 77.5%
     "CY03": ("10.00", "11.00", None),  # green: 86.2%
-    "CY04": ("26", None, None),        # yellow: 22 → 25 of 26 is 75% of the way
-    "NY03": ("7", None, None),         # red: 3 or 4 villages past 100万元 by October
-    "NY04": ("8000", "8500", None),    # green: 6000 → 7800 of 8000 is 90% of the way
-    "NY05": ("3000", None, None),      # blue: all 3000亩 accepted by October
-    "ZC01": ("600", None, None),       # blue: 620 toilets
-    "ZC02": ("8.0", None, None),       # red: 56.3%
-    "ZC03": ("12.0", None, None),      # green: 87.5%
-    "ZC04": ("8", None, None),         # green: 87.5%
-    "MS01": ("99.0", None, None),      # green: 98.2 → 98.9 of 99.0 is 87.5% of the way
-    "MS02": ("650", "700", None),      # green: 86.2%
-    "MS03": ("400", None, None),       # yellow: 77.5%
-    "AQ01": ("3", None, None),         # green: 1 accident, within pace (3 × 10/12 = 2.5)
-    "AQ02": ("60", None, None),        # yellow: 52 of 60 is above pace, cap not broken
-    "AQ03": ("3", None, None),         # red: 4 fires break the cap of 3
+    "CY04": ("26", None, None),  # yellow: 22 → 25 of 26 is 75% of the way
+    "NY03": ("7", None, None),  # red: 3 or 4 villages past 100万元 by October
+    "NY04": ("8000", "8500", None),  # green: 6000 → 7800 of 8000 is 90% of the way
+    "NY05": ("3000", None, None),  # blue: all 3000亩 accepted by October
+    "ZC01": ("600", None, None),  # blue: 620 toilets
+    "ZC02": ("8.0", None, None),  # red: 56.3%
+    "ZC03": ("12.0", None, None),  # green: 87.5%
+    "ZC04": ("8", None, None),  # green: 87.5%
+    "MS01": ("99.0", None, None),  # green: 98.2 → 98.9 of 99.0 is 87.5% of the way
+    "MS02": ("650", "700", None),  # green: 86.2%
+    "MS03": ("400", None, None),  # yellow: 77.5%
+    "AQ01": ("3", None, None),  # green: 1 accident, within pace (3 × 10/12 = 2.5)
+    "AQ02": ("60", None, None),  # yellow: 52 of 60 is above pace, cap not broken
+    "AQ03": ("3", None, None),  # red: 4 fires break the cap of 3
 }
 # fmt: on
 
@@ -278,6 +298,10 @@ def demo_sheets() -> dict[str, list[dict[str, object]]]:
         for year, (start, changes) in years.items():
             for month, value in level_series(start, changes, LAST_MONTH[year]).items():
                 figures[code, TOWN, year, month] = value
+    for code, years in GROWTH_RATES.items():
+        for year, rates in years.items():
+            for month, rate in enumerate(rates, start=1):
+                figures[code, TOWN, year, month] = Decimal(rate)
     start = Decimal(LISTED_AT_START_2024)
     for year, last in LAST_MONTH.items():
         delisted = 0
@@ -298,6 +322,7 @@ def demo_sheets() -> dict[str, list[dict[str, object]]]:
     return {
         "区域": _area_rows(),
         "指标": [_indicator_row(row, decimals) for row in INDICATORS],
+        "序时计划": [dict(row) for row in SCHEDULE_ROWS],
         "目标": [
             {
                 "指标编码": code,
@@ -306,6 +331,7 @@ def demo_sheets() -> dict[str, list[dict[str, object]]]:
                 "目标值": value,
                 "力争值": stretch,
                 "目标增速%": growth,
+                "序时计划": SCHEDULED.get(code) if area == TOWN else None,
             }
             for (code, area), (value, stretch, growth) in sorted(targets.items())
         ],
@@ -432,6 +458,7 @@ def _indicator_row(row, decimals) -> dict:
         "重点": "是" if key else "否",
         "口径": definition,
         "填报频度": extra.get("填报频度", "月"),
+        "动词": extra.get("动词"),
     }
 
 

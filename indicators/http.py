@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from .access import can_read_area, home_area
 from .models import ApiToken, Area
 from .periods import YEAR_MAX, YEAR_MIN, year_in_range
-from .selectors import latest_period
+from .selectors import open_period
 
 
 class BadParameter(ValueError):
@@ -87,13 +87,14 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
 
 
 def page_period(request, tree) -> PeriodQuery:
-    """The period a page shows: the query string's, else the user's own area and the latest
-    month with figures (in the given year). BadParameter / PermissionDenied as `period_query`."""
+    """The period a page shows: the query string's, else the user's own area and the month
+    the overview opens on (`selectors.open_period`, within the given year). BadParameter /
+    PermissionDenied as `period_query`."""
     query = period_query(request.GET, user=request.user, tree=tree)
     area = query.area or home_area(request.user, tree)
     year, month = query.year, query.month
     if area is not None and (year is None or month is None):
-        latest = latest_period(area, tree, query.include_submitted, year)
+        latest = open_period(area, tree, query.include_submitted, year)
         if year is None:
             year = latest[0] if latest else timezone.localdate().year
         if month is None and latest and latest[0] == year:

@@ -19,6 +19,7 @@ No Django, no ORM, no I/O: models, selectors and commands call these functions.
 
 import calendar
 import datetime
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,6 +115,31 @@ def time_progress_pct(month: int, *, year: int | None = None, basis: str = "mont
         days_in_year = 366 if calendar.isleap(year) else 365
         return Decimal(last_day.timetuple().tm_yday) * HUNDRED / days_in_year
     raise ValueError(f"unknown time basis {basis!r}")
+
+
+def time_position(month: int, *, year: int | None = None, basis: str = "month") -> Decimal:
+    """How far through the year the end of ``month`` is, in months (10 → 10; by day, the
+    fraction of the year's days elapsed × 12)."""
+    return time_progress_pct(month, year=year, basis=basis) * 12 / HUNDRED
+
+
+def schedule_share(anchors: dict[int, Decimal], position: Decimal) -> Decimal:
+    """序时计划: the cumulative share of the annual target planned at ``position`` months.
+
+    ``anchors`` maps months to planned shares in percent ({6: 60, 12: 120}); between anchors,
+    and from 0% at the start of the year, the share is linear (DOMAIN §3). Without anchors the
+    plan is even: position ÷ 12 × 100, which is n/12.
+    """
+    points = [
+        (Decimal(0), Decimal(0)),
+        *sorted((Decimal(m), Decimal(p)) for m, p in anchors.items()),
+    ]
+    if len(points) == 1:
+        return position * HUNDRED / 12
+    for (m0, p0), (m1, p1) in itertools.pairwise(points):
+        if position <= m1:
+            return p0 + (p1 - p0) * (position - m0) / (m1 - m0)
+    return points[-1][1]
 
 
 def completion_pct(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
@@ -331,20 +357,83 @@ def light(
     return Light.RED
 
 
+# From best to worst: when two tests judge one target, the worse light wins (DOMAIN §3).
+LIGHT_RANK = {Light.BLUE: 0, Light.GREEN: 1, Light.YELLOW: 2, Light.RED: 3, Light.GREY: 4}
+
+
+def worse_light(*lights: str | None) -> str | None:
+    """The worse of the given lights (None, nothing to judge, is ignored)."""
+    judged = [lt for lt in lights if lt is not None]
+    return max(judged, key=LIGHT_RANK.__getitem__) if judged else None
+
+
+def growth_light(
+    rate: Decimal | None,
+    target_rate: Decimal | None,
+    *,
+    direction: str = Direction.POSITIVE,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> str | None:
+    """A growth rate against a target rate (DOMAIN §4): green at or above it, yellow below it
+    but not negative, red when falling. For a reverse indicator lower is better. None when
+    either rate is missing."""
+    if rate is None or target_rate is None:
+        return None
+    sign = -1 if direction == Direction.REVERSE else 1
+    if sign * rate >= sign * target_rate:
+        return Light.GREEN
+    if sign * rate >= thresholds.growth_red_below:
+        return Light.YELLOW
+    return Light.RED
+
+
+def projected_full_year(
+    actual: Decimal | None,
+    *,
+    month: int,
+    last_year_actual: Decimal | None,
+    last_year_full: Decimal | None,
+) -> Decimal | None:
+    """预计全年 of a cumulative figure (DOMAIN §4): this year's YTD carried by last year's
+    shape (YTD × last year's full year ÷ last year's same-period YTD) when last year's series
+    exists, else at the pace so far (YTD × 12 ÷ n)."""
+    if actual is None:
+        return None
+    if last_year_actual and last_year_full is not None:
+        return actual * last_year_full / last_year_actual
+    return actual * 12 / month
+
+
+def needed_monthly(actual: Decimal | None, target: Decimal | None, month: int) -> Decimal | None:
+    """后N个月需月均: what each remaining month must add to meet the target; None when the
+    target is met, unknown, or the year is over."""
+    if actual is None or target is None or month >= 12 or actual >= target:
+        return None
+    return (target - actual) / (12 - month)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Everything the dashboard shows for one indicator, area and month."""
 
-    target: Decimal | None  # explicit, or derived from the baseline and a growth %
+    target: Decimal | None  # explicit, from the baseline and a growth %, or a 增速's target rate
     actual: Decimal | None
-    month_value: Decimal | None  # flow/count only
-    yoy_pct: Decimal | None
-    completion_pct: Decimal | None
-    progress_pct: Decimal | None  # what the gap is computed from: completion or level progress
+    month_value: Decimal | None  # flow/count only (当月, or 当季 for a quarterly indicator)
+    yoy_pct: Decimal | None  # amounts and counts only; None for rates
+    completion_pct: Decimal | None  # actual ÷ target; None for a 增速 indicator
+    progress_pct: Decimal | None  # what the gap is computed from: completion, 净增 progress,
+    #                               the share of a cap used, or a 增速 indicator's rate
     time_progress_pct: Decimal
     gap_pp: Decimal | None
-    growth_gap_pp: Decimal | None  # only when judged by a growth target
+    growth_gap_pp: Decimal | None  # growth − the target growth, when a growth % is set
     light: str | None
+    yoy_change: Decimal | None = None  # actual − last year's, in the unit (个百分点 for rates)
+    net_change: Decimal | None = None  # a level's 比年初净增: actual − last December
+    projected: Decimal | None = None  # 预计全年 (flow/count)
+    projected_pct: Decimal | None = None  # 预计完成年度目标 (projection ÷ target)
+    needed_monthly: Decimal | None = None  # 后N个月需月均 (positive flow/count)
+    value_light: str | None = None  # the light of the value test alone (dual test)
+    growth_light: str | None = None  # the light of the growth test alone (dual test)
 
 
 def evaluate(
@@ -360,22 +449,36 @@ def evaluate(
     growth_pct: Decimal | None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     time_pct: Decimal | None = None,
+    rate: bool = False,
+    first: bool | None = None,
 ) -> Evaluation:
     """All of §4 for one indicator, area, year and month n.
 
-    ``actual``: YTD (flow/count) or level (stock/ratio) at month n; ``previous_actual``: the same at
-    n−1 (ignored in January); ``last_year_actual``: the same month last year; ``baseline``: last
-    year's December actual; ``target``: the explicit 目标值 or None; ``growth_pct``: 目标增速% or None.
-    With a growth % and no explicit target, the target is a growth target (DOMAIN §8): its value is
-    the baseline grown by that %, and it is judged by growth. ``time_pct`` defaults to the
-    month-based time progress.
+    ``actual``: YTD (flow/count), level (stock/ratio) or rate (增速) at month n;
+    ``previous_actual``: the same at the cadence's previous period (ignored for its first);
+    ``last_year_actual``: the same month last year; ``baseline``: last year's December actual
+    (for a flow, last year's full year); ``target``: the explicit 目标值 or None; ``growth_pct``:
+    目标增速% or None. ``time_pct`` is the planned share at n (n/12 by default, else the target's
+    序时计划). ``rate``: the indicator is a percentage, so its change is in 个百分点 and it has
+    no 同比 in %. ``first``: n is the cadence's first period of the year (default n == 1).
+
+    Target forms (DOMAIN §3): 目标值 alone is judged by the gap; 目标增速% alone is a growth
+    target (its value is the baseline grown by that %, judged by growth); both at once are
+    both tests, the worse light winning. A 增速 indicator's target is its target rate alone.
     """
     if time_pct is None:
         time_pct = time_progress_pct(month)
+    first = month == 1 if first is None else first
+    change = None if actual is None or last_year_actual is None else actual - last_year_actual
+    if kind == Kind.GROWTH:
+        return _evaluate_rate(
+            direction, actual, change, growth_pct, time_pct, thresholds=thresholds
+        )
+    cumulative = kind in CUMULATIVE_KINDS
     by_growth = target is None and growth_pct is not None
     if by_growth:
         target = growth_target_value(baseline, growth_pct)
-    yoy = yoy_pct(actual, last_year_actual)
+    yoy = None if rate else yoy_pct(actual, last_year_actual)
     completion = completion_pct(actual, target)
     gap = gap_pp(
         kind=kind,
@@ -385,30 +488,76 @@ def evaluate(
         baseline=baseline,
         time_pct=time_pct,
     )
+    value = light(
+        has_figure=actual is not None,
+        kind=kind,
+        direction=direction,
+        actual=actual,
+        target=target,
+        completion=completion,
+        gap=gap,
+        thresholds=thresholds,
+    )
+    growth = None
+    if growth_pct is not None and actual is not None:
+        growth = growth_light(yoy, growth_pct, direction=direction, thresholds=thresholds)
+    if by_growth:
+        judged = growth if growth is not None else value  # no base last year: by the gap
+    else:
+        judged = worse_light(value, growth)
+    projected = None
+    if cumulative:
+        projected = projected_full_year(
+            actual, month=month, last_year_actual=last_year_actual, last_year_full=baseline
+        )
     return Evaluation(
         target=target,
         actual=actual,
-        month_value=month_value(actual, previous_actual, month)
-        if kind in CUMULATIVE_KINDS
+        month_value=month_value(actual, None if first else previous_actual, 1 if first else month)
+        if cumulative
         else None,
         yoy_pct=yoy,
         completion_pct=completion,
         progress_pct=completion
-        if kind in CUMULATIVE_KINDS
+        if cumulative
         else linear_progress_pct(actual, baseline, target, direction=direction),
         time_progress_pct=time_pct,
         gap_pp=gap,
-        growth_gap_pp=growth_gap_pp(yoy, growth_pct) if by_growth else None,
-        light=light(
-            has_figure=actual is not None,
-            kind=kind,
-            direction=direction,
-            actual=actual,
-            target=target,
-            completion=completion,
-            gap=gap,
-            yoy=yoy,
-            growth_target_pct=growth_pct if by_growth else None,
-            thresholds=thresholds,
-        ),
+        growth_gap_pp=growth_gap_pp(yoy, growth_pct),
+        light=judged,
+        yoy_change=change,
+        net_change=None if cumulative or actual is None or baseline is None else actual - baseline,
+        projected=projected,
+        projected_pct=completion_pct(projected, target),
+        needed_monthly=needed_monthly(actual, target, month)
+        if cumulative and direction == Direction.POSITIVE
+        else None,
+        value_light=value,
+        growth_light=growth,
+    )
+
+
+def _evaluate_rate(direction, rate, change, target_rate, time_pct, *, thresholds) -> Evaluation:
+    """A 增速 indicator: the bureau's growth rate against the target rate, in 个百分点."""
+    gap = None if rate is None or target_rate is None else rate - target_rate
+    if direction == Direction.REVERSE and gap is not None:
+        gap = -gap  # a positive gap always reads "on or ahead of the target"
+    judged = (
+        Light.GREY
+        if rate is None
+        else growth_light(rate, target_rate, direction=direction, thresholds=thresholds)
+    )
+    return Evaluation(
+        target=target_rate,
+        actual=rate,
+        month_value=None,
+        yoy_pct=None,
+        completion_pct=None,
+        progress_pct=rate,
+        time_progress_pct=time_pct,
+        gap_pp=gap,
+        growth_gap_pp=gap,
+        light=judged,
+        yoy_change=change,
+        growth_light=judged,
     )

@@ -229,6 +229,16 @@ class Indicator(models.Model):
         return self.kind in (self.Kind.FLOW, self.Kind.COUNT)
 
     @property
+    def is_growth_rate(self) -> bool:
+        """增速: the bureau's growth rate, judged against a target rate."""
+        return self.kind == self.Kind.GROWTH
+
+    @property
+    def is_rate(self) -> bool:
+        """A percentage (参保率, 增速): its changes are in 个百分点, never in %."""
+        return self.unit == "%" or self.is_growth_rate
+
+    @property
     def is_reverse(self) -> bool:
         """逆向: lower is better, and the target is a cap."""
         return self.direction == self.Direction.REVERSE

@@ -4,39 +4,137 @@
 page, the API and the command call it, so a number is computed once per request.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.conf import settings
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.utils import timezone
 
-from . import metrics
+from . import metrics, periods
 from .areas import AreaTree
-from .models import Area, Figure, Indicator, Light, LightScheme, Target
+from .models import (
+    LAGGING_LIGHTS,
+    Area,
+    Figure,
+    Indicator,
+    LightScheme,
+    ReportingWindow,
+    ScheduleAnchor,
+    Target,
+)
 
 
-def latest_period(
-    area: Area, tree: AreaTree, submitted: bool = False, year: int | None = None
+def open_period(
+    area: Area,
+    tree: AreaTree,
+    submitted: bool = False,
+    year: int | None = None,
+    share: Decimal | None = None,
 ) -> tuple[int, int] | None:
-    """The latest (year, month) with a counted figure in `area` or below (within `year` when
-    given): the default period. Two MAX lookups, which the (area, year, month) index answers."""
-    ids = [area.pk, *(a.pk for a in tree.descendants(area))]
-    statuses = [Figure.Status.APPROVED]
-    if submitted:
-        statuses.append(Figure.Status.SUBMITTED)
-    figures = Figure.objects.filter(area_id__in=ids, status__in=statuses)
-    if year is None:
-        year = figures.aggregate(latest=Max("year"))["latest"]
-        if year is None:
-            return None
-    month = figures.filter(year=year).aggregate(latest=Max("month"))["latest"]
-    return (year, month) if month else None
+    """The month a page opens on (DOMAIN §7): the latest month (within `year` when given) in
+    which at least `share` percent (the `OPEN_MONTH_SHARE` setting, 80 by default) of the due
+    figures of `area` and below are counted, not the latest month in which any figure exists,
+    so one department's early figures never make a month look reported. Without such a month,
+    the latest month with figures. Two queries.
+    """
+    share = Decimal(settings.OPEN_MONTH_SHARE) if share is None else share
+    scope = [area, *tree.descendants(area)]
+    places = {
+        level: sum(1 for a in scope if a.level == level)
+        for level in (Indicator.EntryLevel.TOWN, Indicator.EntryLevel.VILLAGE)
+    }
+    entered = list(
+        Indicator.objects.filter(source__isnull=True)
+        .order_by()
+        .values_list("entry_level", "cadence")
+    )
+    statuses = [Figure.Status.APPROVED, *([Figure.Status.SUBMITTED] if submitted else [])]
+    counted = Figure.objects.filter(
+        area_id__in=[a.pk for a in scope], status__in=statuses, indicator__source__isnull=True
+    )
+    if year is not None:
+        counted = counted.filter(year=year)
+    months = dict(
+        ((y, m), n)
+        for y, m, n in counted.order_by()
+        .values_list("year", "month")
+        .annotate(n=Count("id"))
+        .values_list("year", "month", "n")
+    )
+    for y, m in sorted(months, reverse=True):
+        due = sum(places[level] for level, cadence in entered if periods.is_due(cadence, m))
+        if due and Decimal(months[y, m]) * 100 >= share * due:
+            return y, m
+    return max(months) if months else None
+
+
+def completeness(rows) -> dict:
+    """本月应报、已审核、逾期未报: the month's due rows, those counted, those overdue."""
+    due = [r for r in rows if r.due]
+    return {
+        "due": len(due),
+        "counted": sum(1 for r in due if r.has_figure),
+        "overdue": sum(1 for r in due if r.overdue),
+        "missing": sum(1 for r in due if not r.has_figure),
+    }
 
 
 def active_scheme() -> LightScheme:
     """The active light thresholds; the DOMAIN defaults when an administrator has none active."""
     return LightScheme.objects.filter(is_active=True).first() or LightScheme(name="默认")
+
+
+class Judging:
+    """What every row of one read is judged by: the light thresholds and time basis, the
+    targets' 序时计划, the reporting deadlines and the date "overdue" is judged on.
+
+    Schedules and deadlines are read only when a row needs them, so a township without
+    schedules, or a month where everything is reported, costs no query for them.
+    """
+
+    def __init__(self, *, today: datetime.date | None = None):
+        self.scheme = active_scheme()
+        self.thresholds = self.scheme.thresholds()
+        self.today = today or timezone.localdate()
+        self._anchors = None
+        self._days = None
+
+    def time_pct(self, target, period: int, year: int) -> tuple[Decimal, str | None]:
+        """The planned share at `period` (时序进度) and the schedule's name (None: 均衡)."""
+        schedule = getattr(target, "schedule_id", None)
+        if schedule is None:
+            basis = self.scheme.time_basis
+            return metrics.time_progress_pct(period, year=year, basis=basis), None
+        name, anchors = self.schedules()[schedule]
+        position = metrics.time_position(period, year=year, basis=self.scheme.time_basis)
+        return metrics.schedule_share(anchors, position), name
+
+    def schedules(self) -> dict[int, tuple[str, dict]]:
+        if self._anchors is None:
+            self._anchors = {}
+            rows = ScheduleAnchor.objects.values_list(
+                "schedule_id", "schedule__name", "month", "share_pct"
+            )
+            for schedule, name, month, share in rows:
+                self._anchors.setdefault(schedule, (name, {}))[1][month] = share
+        return self._anchors
+
+    def overdue(self, ind: Indicator, year: int, period: int) -> bool:
+        """A figure due for `period` whose deadline has passed on `today`."""
+        # Deadlines fall on day 1–28 of the month after the period: outside that month the
+        # answer is known without reading the reporting windows.
+        following = datetime.date(year + period // 12, period % 12 + 1, 1)
+        if self.today < following:
+            return False
+        if self.today > following.replace(day=28):
+            return True
+        if self._days is None:
+            self._days = ReportingWindow.deadline_days()
+        return self.today > periods.deadline(ind.cadence, year, period, days=self._days)
 
 
 @dataclass(frozen=True)
@@ -67,6 +165,32 @@ class SummaryRow:
     pace: tuple | None = None  # the level that meets the target on time, each month
     progress_pct: Decimal | None = None  # what the gap is computed from (completion/progress)
     provisional: bool = False  # 初步数: the actual or 当月 uses a submitted, unapproved figure
+    target_growth_pct: Decimal | None = None  # the target's 目标增速%, whatever its form
+    yoy_change: Decimal | None = None  # 同比增量, in the unit (个百分点 for rates)
+    net_change: Decimal | None = None  # a level's 比年初净增
+    schedule: str | None = None  # the target's 序时计划 (None: 均衡, n/12)
+    projected_full_year: Decimal | None = None  # 预计全年 (flow/count)
+    projected_pct: Decimal | None = None  # 预计完成年度目标
+    needed_monthly: Decimal | None = None  # 后N个月需月均
+    has_figure: bool = False  # the counted period has a figure
+    overdue: bool = False  # due and not reported after its deadline
+    value_light: str | None = None  # the value test's light alone (dual test)
+    growth_light: str | None = None  # the growth test's light alone (dual test)
+
+    @property
+    def due(self) -> bool:
+        """Whether a figure is due for the month asked (a quarterly one: at quarter ends)."""
+        return self.period_month == self.month
+
+    @property
+    def lagging(self) -> bool:
+        """Red or yellow: behind its target."""
+        return self.light in LAGGING_LIGHTS
+
+    @property
+    def period_months(self) -> int | None:
+        """The months the figure covers (3 for 一季度): n of 1—n月, the counted period."""
+        return self.period_month
 
     def as_json(self) -> dict:
         """The DOMAIN §8 row: JSON numbers in the indicator's unit, percent as percent."""
@@ -96,6 +220,14 @@ class SummaryRow:
             "light": self.light,
             "period_month": self.period_month,
             "provisional": self.provisional,
+            # Added since (DOMAIN §8: extend, never rename).
+            "yoy_change": num(self.yoy_change),
+            "progress_pct": num(self.progress_pct),
+            "schedule": self.schedule,
+            "projected_full_year": num(self.projected_full_year),
+            "needed_monthly": num(self.needed_monthly),
+            "reported": self.has_figure,
+            "overdue": self.overdue,
         }
 
 
@@ -249,6 +381,7 @@ class TargetValues(NamedTuple):
     value: Decimal | None
     growth_pct: Decimal | None
     stretch_value: Decimal | None
+    schedule_id: int | None
 
 
 def target_values(key: str | tuple, **filters) -> dict:
@@ -258,7 +391,7 @@ def target_values(key: str | tuple, **filters) -> dict:
     rows = (
         Target.objects.filter(**filters)
         .order_by()
-        .values_list(*keys, "value", "growth_pct", "stretch_value")
+        .values_list(*keys, "value", "growth_pct", "stretch_value", "schedule_id")
     )
     n = len(keys)
     return {(row[0] if n == 1 else row[:n]): TargetValues(*row[n:]) for row in rows}
@@ -277,10 +410,14 @@ def needed_months(indicators, month: int) -> set[int]:
 
 
 def evaluate_row(
-    ind, values, area_id, year, month, target, scheme, series: bool = False
+    ind, values, area_id, year, month, target, judging: Judging, series: bool = False
 ) -> SummaryRow:
     """One summary row from loaded figures: the one formula path for every page. With
-    `series`, the row also carries the twelve months (`values` must hold all of them)."""
+    `series`, the row also carries the twelve months (`values` must hold all of them).
+
+    A quarterly or annual indicator is judged at its last period end (`period_month`); before
+    its first one it has nothing to judge (light None), never 未报.
+    """
     period = ind.period_month(month)
     actual, reported = values.value(ind, area_id, year, period)
     first = period is not None and period <= ind.step
@@ -289,20 +426,23 @@ def evaluate_row(
     )
     last_year = values.value(ind, area_id, year - 1, period)[0]
     baseline = values.value(ind, area_id, year - 1, 12)[0]
-    time_pct = metrics.time_progress_pct(period or month, year=year, basis=scheme.time_basis)
+    time_pct, schedule = judging.time_pct(target, period or month, year)
     result = metrics.evaluate(
         kind=ind.kind,
         direction=ind.direction,
-        month=1 if first else (period or month),
+        month=period or month,
+        first=first,
         actual=actual,
         previous_actual=previous,
         last_year_actual=last_year,
         baseline=baseline,
         target=target.value if target else None,
         growth_pct=target.growth_pct if target else None,
-        thresholds=scheme.thresholds(),
+        thresholds=judging.thresholds,
         time_pct=time_pct,
+        rate=ind.is_rate,
     )
+    growth_only = target is not None and target.value is None and not ind.is_growth_rate
     return SummaryRow(
         indicator=ind,
         year=year,
@@ -310,7 +450,7 @@ def evaluate_row(
         period_month=period,
         target=result.target,
         stretch_target=target.stretch_value if target else None,
-        growth_target_pct=target.growth_pct if target and target.value is None else None,
+        growth_target_pct=target.growth_pct if growth_only else None,
         actual=actual,
         month_value=result.month_value,
         last_year_actual=last_year,
@@ -326,11 +466,26 @@ def evaluate_row(
         provisional=values.provisional(ind, area_id, year, period)
         or (previous is not None and values.provisional(ind, area_id, year, period - ind.step)),
         progress_pct=result.progress_pct,
-        **(_series_fields(ind, values, area_id, year, result, baseline, scheme) if series else {}),
+        target_growth_pct=target.growth_pct if target else None,
+        yoy_change=result.yoy_change,
+        net_change=result.net_change,
+        schedule=schedule,
+        projected_full_year=result.projected,
+        projected_pct=result.projected_pct,
+        needed_monthly=result.needed_monthly,
+        has_figure=actual is not None,
+        overdue=period is not None and actual is None and judging.overdue(ind, year, period),
+        value_light=result.value_light,
+        growth_light=result.growth_light,
+        **(
+            _series_fields(ind, values, area_id, year, result, baseline, judging, target)
+            if series
+            else {}
+        ),
     )
 
 
-def _series_fields(ind, values, area_id, year, result, baseline, scheme) -> dict:
+def _series_fields(ind, values, area_id, year, result, baseline, judging, target) -> dict:
     """This and last year's twelve months, their 当月 and the pace line, for trends and charts."""
     this = tuple(values.value(ind, area_id, year, m)[0] for m in range(1, 13))
     last = tuple(values.value(ind, area_id, year - 1, m)[0] for m in range(1, 13))
@@ -345,11 +500,11 @@ def _series_fields(ind, values, area_id, year, result, baseline, scheme) -> dict
                 kind=ind.kind,
                 target=result.target,
                 baseline=baseline,
-                time_pct=metrics.time_progress_pct(m, year=year, basis=scheme.time_basis),
+                time_pct=judging.time_pct(target, m, year)[0],
             )
             for m in range(1, 13)
         )
-        if result.target is not None
+        if result.target is not None and not ind.is_growth_rate
         else None,
     }
 
@@ -363,6 +518,7 @@ def summary_rows(
     series: bool | str = False,
     indicator: Indicator | None = None,
     include_submitted: bool = False,
+    today: datetime.date | None = None,
 ) -> list[SummaryRow]:
     """Per indicator: target, actual and the DOMAIN §4 numbers for `area` at month `month`.
 
@@ -375,7 +531,7 @@ def summary_rows(
     """
     tree = tree or AreaTree()
     area = tree.by_id[area.pk]
-    scheme = active_scheme()
+    judging = Judging(today=today)
     indicators = indicators_for(area, indicator)
     targets = target_values("indicator_id", area=area, year=year)
     values = FigureValues(
@@ -406,157 +562,11 @@ def summary_rows(
             year,
             month,
             targets.get(ind.pk),
-            scheme,
+            judging,
             ind.pk in with_trend,
         )
         for ind in indicators
     ]
-
-
-@dataclass(frozen=True)
-class VillageRow:
-    area: Area
-    value: Decimal | None
-    target: Decimal | None
-    completion_pct: Decimal | None = None
-    gap_pp: Decimal | None = None
-    yoy_pct: Decimal | None = None
-    light: str | None = None
-
-
-def village_rows(
-    indicators, villages, year: int, month: int, *, targets=True, include_submitted=False
-) -> dict[int, list[tuple[Area, SummaryRow]]]:
-    """{indicator id: [(village, SummaryRow)]}: each village judged on each village-entered
-    indicator with the same formulas as the town (its own target, unless `targets` is False).
-    Three queries (light scheme, targets, figures) whatever the number of villages."""
-    scheme = active_scheme()
-    own_targets = (
-        target_values(
-            ("indicator_id", "area_id"), indicator__in=indicators, area__in=villages, year=year
-        )
-        if targets
-        else {}
-    )
-    values = FigureValues(
-        villages,
-        AreaTree(villages),
-        years=[year - 1, year],
-        months=needed_months(indicators, month),
-        indicators=[ind.pk for ind in indicators],
-        include_submitted=include_submitted,
-    )
-    return {
-        ind.pk: [
-            (
-                v,
-                evaluate_row(
-                    ind, values, v.pk, year, month, own_targets.get((ind.pk, v.pk)), scheme
-                ),
-            )
-            for v in villages
-        ]
-        for ind in indicators
-    }
-
-
-def village_breakdown(
-    indicator: Indicator, area: Area, year: int, month: int, *, include_submitted: bool = False
-) -> list[VillageRow]:
-    """Each village under `area` with its counted figure for the period, judged like the town
-    (completion of its own target, gap to 时序进度, 同比, light); a derived indicator shows its
-    source's figures without targets. Largest first; villages that have not reported come last.
-    Approved figures only, unless `include_submitted`. Four queries."""
-    source = indicator.source or indicator
-    if source.entry_level != Indicator.EntryLevel.VILLAGE:
-        return []
-    villages = list(Area.objects.filter(parent=area, level=Area.Level.VILLAGE))
-    if not villages:
-        return []
-    judged = village_rows(
-        [source],
-        villages,
-        year,
-        month,
-        targets=indicator.source_id is None,
-        include_submitted=include_submitted,
-    )[source.pk]
-    rows = [
-        VillageRow(v, r.actual, r.target, r.completion_pct, r.gap_pp, r.yoy_pct, r.light)
-        for v, r in judged
-    ]
-    return sorted(rows, key=lambda r: (r.value is None, -(r.value or 0), r.area.code))
-
-
-@dataclass(frozen=True)
-class VillageLag:
-    """A village-level indicator at a town and the villages that pull its total down."""
-
-    row: SummaryRow  # the indicator at the town
-    villages: list  # [(Area, SummaryRow)], worst first, at most `limit`
-    behind: int  # villages behind 时序进度 (with village targets) or below last year (without)
-    by_gap: bool  # True: judged on village targets; False: on 同比 (no village targets)
-
-
-def village_laggards(
-    area: Area,
-    year: int,
-    month: int,
-    rows: list[SummaryRow],
-    *,
-    tree: AreaTree,
-    include_submitted: bool = False,
-    indicators: int = 3,
-    limit: int = 5,
-) -> list[VillageLag]:
-    """Which villages pull the town's total down, for the overview.
-
-    Takes the village-entered indicators that lag at the town (red, then yellow; at most
-    `indicators` of them) and evaluates each village with the same formulas as the town
-    (`village_rows`). A village is behind when its own target puts it behind 时序进度; where
-    villages have no targets, when it is below last year. Three queries, whatever the number of
-    villages.
-    """
-    villages = [a for a in tree.children[area.pk] if a.level == Area.Level.VILLAGE]
-    if area.level != Area.Level.TOWN or not villages:
-        return []
-    order = {Light.RED: 0, Light.YELLOW: 1}
-    chosen = sorted(
-        (
-            r
-            for r in rows
-            if r.indicator.entry_level == Indicator.EntryLevel.VILLAGE
-            and not r.indicator.is_derived
-            and r.light in order
-        ),
-        key=lambda r: (order[r.light], r.gap_pp if r.gap_pp is not None else 0),
-    )[:indicators]
-    if not chosen:
-        return []
-    judged = village_rows(
-        [r.indicator for r in chosen], villages, year, month, include_submitted=include_submitted
-    )
-    found = []
-    for town_row in chosen:
-        ind = town_row.indicator
-        evaluated = judged[ind.pk]
-        by_gap = any(r.target is not None for _, r in evaluated)
-        # The gap is already signed so that behind is negative; growth is bad for a reverse one.
-        sign = -1 if not by_gap and ind.direction == Indicator.Direction.REVERSE else 1
-
-        def worse(r, by_gap=by_gap, sign=sign):
-            return r.gap_pp if by_gap else (None if r.yoy_pct is None else sign * r.yoy_pct)
-
-        behind = sorted(
-            (
-                (v, r)
-                for v, r in evaluated
-                if worse(r) is not None and (r.light in order if by_gap else worse(r) < 0)
-            ),
-            key=lambda pair: (worse(pair[1]), pair[0].code),
-        )
-        found.append(VillageLag(town_row, behind[:limit], len(behind), by_gap))
-    return found
 
 
 def summary_payload(area: Area, year: int, month: int, rows) -> dict:
@@ -567,82 +577,6 @@ def summary_payload(area: Area, year: int, month: int, rows) -> dict:
         "month": month,
         "indicators": [row.as_json() for row in rows],
     }
-
-
-@dataclass(frozen=True)
-class RankRow:
-    area: Area
-    row: SummaryRow
-    rank: int | None
-    previous_rank: int | None
-
-    @property
-    def rank_change(self) -> int | None:
-        """Places gained since last month (positive = moved up)."""
-        if self.rank is None or self.previous_rank is None:
-            return None
-        return self.previous_rank - self.rank
-
-
-RANK_MEASURES = {"completion": "completion_pct", "gap": "gap_pp", "growth": "yoy_pct"}
-
-
-def town_ranking(
-    district: Area, year: int, month: int, indicator: Indicator, measure: str = "gap", *, tree=None
-) -> list[RankRow]:
-    """The towns under `district` ranked on one indicator (排名), with last month's rank.
-
-    A constant number of queries whatever the number of towns: every town's figures and its
-    villages' roll-ups come from one FigureValues.
-    """
-    tree = tree or AreaTree()
-    towns = sorted(
-        (a for a in tree.descendants(tree.by_id[district.pk]) if a.level == Area.Level.TOWN),
-        key=lambda a: a.code,
-    )
-    if not towns:
-        return []
-    scheme = active_scheme()
-    ids = [indicator.pk] + ([indicator.source_id] if indicator.source_id else [])
-    targets = target_values("area_id", indicator=indicator, area__in=towns, year=year)
-    months = needed_months([indicator], month) | needed_months([indicator], max(month - 1, 1))
-    values = FigureValues(
-        towns,
-        tree,
-        years=[year - 1, year],
-        months=months,
-        reach=reach_of([indicator]),
-        indicators=ids,
-    )
-    field_name = RANK_MEASURES[measure]
-
-    def ranks(rows):
-        # Reverse indicators: a larger gap is still better, so one ordering serves all measures.
-        order = sorted(
-            (i for i, r in enumerate(rows) if getattr(r, field_name) is not None),
-            key=lambda i: getattr(rows[i], field_name),
-            reverse=True,
-        )
-        return {i: place for place, i in enumerate(order, start=1)}
-
-    now = [
-        evaluate_row(indicator, values, t.pk, year, month, targets.get(t.pk), scheme) for t in towns
-    ]
-    before = (
-        [
-            evaluate_row(indicator, values, t.pk, year, month - 1, targets.get(t.pk), scheme)
-            for t in towns
-        ]
-        if month > 1
-        else [None] * len(towns)
-    )
-    rank_now = ranks(now)
-    rank_before = ranks(before) if month > 1 else {}
-    result = [
-        RankRow(area=t, row=now[i], rank=rank_now.get(i), previous_rank=rank_before.get(i))
-        for i, t in enumerate(towns)
-    ]
-    return sorted(result, key=lambda r: (r.rank is None, r.rank or 0, r.area.code))
 
 
 def unapproved_count(area: Area, year: int, month: int, *, tree: AreaTree | None = None) -> int:

@@ -25,7 +25,7 @@ class NumberColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value, record):
-        return fmt.number(value, record.indicator.decimals)
+        return fmt.figure(value, record.indicator.decimals)
 
 
 class PercentColumn(NumberColumn):
@@ -39,19 +39,40 @@ class PointsColumn(NumberColumn):
 
 
 class CompletionColumn(NumberColumn):
-    """完成率 as a bar with the 时序进度 mark, so lagging rows are seen before they are read."""
+    """The percentage the gap is computed from (完成, 净增进度, 已用上限), as a bar with the row's
+    own 时序进度 mark, so lagging rows are seen before they are read. A 增速 indicator has no
+    completion: its rate is shown instead, without a bar."""
 
     def render(self, value, record):
         # Runs once per row of every table, so plain formatting: every piece is a number or a
         # light name from a fixed set, and the title is escaped.
+        ind = record.indicator
+        if ind.is_growth_rate:
+            return mark_safe(
+                f'<span class="bar-text">{html.escape(str(_("增速")))} {fmt.percent(value)}</span>'
+            )
         pace = record.time_progress_pct
         title = html.escape(str(_("时序进度 %(pct)s") % {"pct": fmt.percent(pace)}))
-        width = f"{min(float(value), 100):.1f}" if value is not None else "0"
+        label = ""
+        if ind.is_reverse and ind.is_cumulative:
+            label = f"{html.escape(str(_('已用上限')))} "
+        elif not ind.is_cumulative and record.baseline is not None:
+            label = f"{html.escape(str(_('净增')))} "
+        width = f"{max(min(float(value), 100), 0):.1f}" if value is not None else "0"
         return mark_safe(
             f'<span class="bar" title="{title}"><span class="fill fill-{record.light or "none"}"'
-            f' style="width: {width}%"></span><i class="mark" style="left: {float(pace):.1f}%">'
-            f'</i></span> <span class="bar-text">{fmt.percent(value)}</span>'
+            f' style="width: {width}%"></span><i class="mark" style="left: {min(float(pace), 100):.1f}%">'
+            f'</i></span> <span class="bar-text">{label}{fmt.percent(value)}</span>'
         )
+
+
+class ChangeColumn(NumberColumn):
+    """同比: in % for amounts and levels, in 个百分点 for rates (DOMAIN §2)."""
+
+    def render(self, value, record):
+        if record.indicator.is_rate:
+            return fmt.points(record.yoy_change)
+        return fmt.percent(value)
 
 
 def light_badge(value) -> str:
@@ -84,9 +105,9 @@ class SummaryTable(FastTable):
     target = NumberColumn(_("目标"))
     actual = NumberColumn(_("累计/期末"))
     month_value = NumberColumn(_("当月"))
-    completion_pct = CompletionColumn(_("完成率"))
+    progress_pct = CompletionColumn(_("完成进度"))
     gap_pp = PointsColumn(_("进度差(个百分点)"))
-    yoy_pct = PercentColumn(_("同比"))
+    yoy_pct = ChangeColumn(_("同比"))
     department = tables.Column(_("牵头部门"), accessor="indicator__department__name")
     light = LightColumn(_("亮灯"))
 
@@ -108,18 +129,22 @@ class SummaryTable(FastTable):
                 params["include_submitted"] = 1
             self.links[key] = urlencode(params)
         target = record.target
-        hint = (
-            ""
-            if record.growth_target_pct is None
-            else _("（目标增长%(pct)s%%）") % {"pct": fmt.number(record.growth_target_pct, 1)}
-        )
+        hints = []
+        growth = record.target_growth_pct
+        if growth is not None and not record.indicator.is_growth_rate:
+            words = _("目标增长%(pct)s%%") if growth >= 0 else _("目标下降%(pct)s%%")
+            hints.append(words % {"pct": fmt.number(abs(growth), 1)})
+        if record.period_month is not None and record.period_month != record.month:
+            hints.append(_("截至%(month)s") % {"month": fmt.month_label(record.period_month)})
+        if record.schedule:
+            hints.append(_("序时：%(name)s") % {"name": record.schedule})
         return format_html(
             '<a href="{}?{}" title="{}">{}</a>{}{}',
             reverse("indicators:indicator", args=[record.indicator.code]),
             self.links[key],
             fmt.number(target, record.indicator.decimals) if target is not None else "",
             value,
-            hint,
+            format_html(' <small class="hint">{}</small>', "，".join(hints)) if hints else "",
             format_html(' <span class="provisional">{}</span>', _("初步数"))
             if record.provisional
             else "",

@@ -16,12 +16,8 @@ from indicators.areas import AreaTree
 from indicators.formatting import FLAT_BELOW
 from indicators.models import LAGGING_LIGHTS, Area, Light
 from indicators.periods import month_end
-from indicators.selectors import (
-    SummaryRow,
-    summary_rows,
-    unapproved_count,
-    village_laggards,
-)
+from indicators.selectors import SummaryRow, completeness, summary_rows, unapproved_count
+from indicators.villages import village_laggards
 from tasks.selectors import task_tally
 
 LAGGING_SHOWN = 10  # the overview's list; the rest are in the category tables below it
@@ -38,9 +34,12 @@ class Tally:
 
 
 def tally(rows: list[SummaryRow]) -> Tally:
+    """ "共32项指标：已完成3项，达进度13项…": zero counts are left out (DOMAIN §7)."""
     counts = Counter(r.light for r in rows)
     words = [
-        _("%(light)s%(n)s项") % {"light": light.label, "n": counts[light]} for light in LIGHT_ORDER
+        _("%(light)s%(n)s项") % {"light": light.label, "n": counts[light]}
+        for light in LIGHT_ORDER
+        if counts[light]
     ]
     lead = _("共%(n)s项指标：") % {"n": len(rows)}
     return Tally(counts, len(rows), lead + _("，").join(words))
@@ -64,20 +63,38 @@ class YoyTally:
     flat: int
     worst: list = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        """ "与上年同期比：22项好于上年同期，8项低于上年同期" without zero counts."""
+        parts = [
+            (_("%(n)s项好于上年同期") % {"n": self.better}) if self.better else "",
+            (_("%(n)s项低于上年同期") % {"n": self.worse}) if self.worse else "",
+            (_("%(n)s项与上年同期持平") % {"n": self.flat}) if self.flat else "",
+        ]
+        words = _("，").join(p for p in parts if p)
+        return _("与上年同期比：%(words)s") % {"words": words} if words else ""
+
+
+def _change(row) -> Decimal | None:
+    """How a row moved on last year: % for amounts, 个百分点 for rates."""
+    return row.yoy_change if row.indicator.is_rate else row.yoy_pct
+
 
 def yoy_tally(rows: list[SummaryRow], limit: int = 3) -> YoyTally:
-    """A reverse indicator, such as accidents, does better when it falls."""
+    """A reverse indicator, such as accidents, does better when it falls; a rate is compared
+    by its change in 个百分点."""
     better, worse, flat = 0, [], 0
     for r in rows:
-        if r.yoy_pct is None:
+        change = _change(r)
+        if change is None:
             continue
-        if abs(r.yoy_pct) < FLAT_BELOW:
+        if abs(change) < FLAT_BELOW:
             flat += 1
-        elif (r.yoy_pct > 0) != r.indicator.is_reverse:
+        elif (change > 0) != r.indicator.is_reverse:
             better += 1
         else:
             worse.append(r)
-    worse.sort(key=lambda r: -abs(r.yoy_pct))
+    worse.sort(key=lambda r: -abs(_change(r)))
     return YoyTally(better, len(worse), flat, worse[:limit])
 
 
@@ -116,6 +133,8 @@ class Overview:
     yoy: YoyTally
     lagging: list  # the first LAGGING_SHOWN
     lagging_more: int  # how many more are behind
+    overdue: list  # due, not reported, past the deadline: listed apart, never as on pace
+    completeness: dict  # 本月应报、已审核、逾期未报 (indicators.selectors.completeness)
     villages: list  # indicators.selectors.VillageLag
     key_rows: list
     categories: list  # CategoryGroup
@@ -142,6 +161,8 @@ def overview(
         yoy=yoy_tally(rows),
         lagging=behind[:LAGGING_SHOWN],
         lagging_more=max(len(behind) - LAGGING_SHOWN, 0),
+        overdue=[r for r in rows if r.overdue],
+        completeness=completeness(rows),
         villages=village_laggards(
             area, year, month, rows, tree=tree, include_submitted=include_submitted
         ),

@@ -12,7 +12,8 @@ from indicators.areas import AreaTree
 from indicators.charts import chart_view
 from indicators.http import BadParameter, bad_request, page_period
 from indicators.models import Area
-from indicators.selectors import RANK_MEASURES, summary_rows, town_ranking
+from indicators.ranking import RANK_MEASURES, town_ranking
+from indicators.selectors import summary_rows
 from indicators.tables import SummaryTable
 
 from . import charts, selectors

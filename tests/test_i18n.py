@@ -33,7 +33,7 @@ CHINESE_LABELS = [
     "进度差",
     "完成率",
     "需要关注",
-    "拖后腿的村",
+    "进度滞后的村",
     "重点指标",
     "查看台账",
     "导出Excel",
@@ -51,7 +51,7 @@ PAGES = [
     (
         "leader",
         "/?area=T01&year=2025&month=10",
-        ["Dashboard", "Time elapsed", "Gap to pace", "Key indicators", "pulling the total down"],
+        ["Dashboard", "Time elapsed", "Gap to pace", "Key indicators", "Villages behind pace"],
     ),
     (
         "leader",

@@ -22,7 +22,7 @@ def light_badge(light):
 
 @register.filter
 def figure(value, places=2):
-    return fmt.number(value, int(places))
+    return fmt.figure(value, int(places))
 
 
 @register.filter
@@ -43,8 +43,88 @@ def growth(value):
         return _("同比 —")
     if abs(value) < fmt.FLAT_BELOW:
         return _("同比持平")
+    if value >= fmt.HUNDRED:
+        return _("同比增长%(times)s倍") % {"times": fmt.number(value / fmt.HUNDRED, 1)}
     pct = fmt.number(abs(value), 1)
     return (_("同比增长%(pct)s%%") if value > 0 else _("同比下降%(pct)s%%")) % {"pct": pct}
+
+
+@register.filter
+def change(row):
+    """同比 as the row's kind takes it: "同比增长9.8%" for amounts and levels, "+0.8个百分点"
+    for rates (a rate's change is in 个百分点, never in %), "+1起" for counts."""
+    ind = row.indicator
+    if ind.is_rate:
+        if row.yoy_change is None:
+            return _("同比 —")
+        return _("同比%(points)s") % {"points": points(row.yoy_change)}
+    return growth(row.yoy_pct)
+
+
+@register.filter
+def progress_label(row):
+    """What the percentage beside a gap is (DOMAIN §4): 完成, 净增进度, 已用上限, 增速."""
+    ind = row.indicator
+    if ind.is_growth_rate:
+        return _("增速")
+    if ind.is_reverse and ind.is_cumulative:
+        return _("已用上限")
+    if not ind.is_cumulative and row.baseline is not None:
+        return _("净增进度")
+    return _("完成")
+
+
+@register.filter
+def gap_words(row):
+    """The gap in words, never a sign before 个百分点: "低于时序进度5.7个百分点"."""
+    gap = row.gap_pp
+    if gap is None:
+        return fmt.DASH
+    n = fmt.number(abs(gap), 1)
+    if row.indicator.is_growth_rate or row.growth_target_pct is not None:
+        gap = row.gap_pp if row.indicator.is_growth_rate else row.growth_gap_pp
+        if gap is None:
+            return fmt.DASH
+        n = fmt.number(abs(gap), 1)
+        if fmt.rounded(gap, 1) == 0:
+            return _("与目标增速持平")
+        return (_("高于目标增速%(n)s个百分点") if gap > 0 else _("低于目标增速%(n)s个百分点")) % {
+            "n": n
+        }
+    done = row.progress_pct
+    if not row.indicator.is_reverse and done is not None and done >= fmt.HUNDRED:
+        if fmt.rounded(done, 1) == fmt.HUNDRED:
+            return _("已完成全年目标")
+        return _("已超额完成全年目标")
+    if row.indicator.is_reverse and row.completion_pct is not None:
+        if row.completion_pct > fmt.HUNDRED:
+            return _("已超过全年上限")
+        if gap < 0 and fmt.rounded(gap, 1) != 0:
+            return _("超出%(pace)s%(n)s个百分点") % {"pace": pace_label(), "n": n}
+        return _("控制在上限以内")
+    pace = pace_label()
+    if row.schedule:  # a 序时计划 other than n/12: say what it plans, so the reader can subtract
+        pace += _("（%(pct)s）") % {"pct": fmt.percent(row.time_progress_pct)}
+    if fmt.rounded(gap, 1) == 0:
+        return _("与%(pace)s持平") % {"pace": pace}
+    if gap > 0:
+        return _("超过%(pace)s%(n)s个百分点") % {"pace": pace, "n": n}
+    return _("低于%(pace)s%(n)s个百分点") % {"pace": pace, "n": n}
+
+
+@register.simple_tag
+def pace_label():
+    """The deployment's word for 时序进度 in Chinese; "time progress" in English."""
+    word = _("时序进度")
+    return fmt.pace_word() if word == "时序进度" else word
+
+
+@register.filter
+def period_tag(row):
+    """ "截至9月" for a quarterly or annual figure shown in a month it is not due."""
+    if row.period_month is None or row.period_month == row.month:
+        return ""
+    return _("截至%(month)s") % {"month": fmt.month_label(row.period_month)}
 
 
 @register.filter

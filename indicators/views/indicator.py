@@ -17,8 +17,9 @@ from ..areas import AreaTree
 from ..history import figure_history
 from ..http import BadParameter, bad_request, page_period
 from ..models import Area, Indicator
-from ..selectors import summary_rows, village_breakdown
+from ..selectors import summary_rows
 from ..tables import VillageTable
+from ..villages import village_breakdown
 
 
 def indicator_context(request, code):

@@ -503,8 +503,9 @@ def test_evaluate_without_a_figure_is_grey_and_derives_nothing():
     assert result.gap_pp is None
 
 
-def test_evaluate_explicit_target_wins_over_growth_pct():
-    # 目标值 given: judged by the gap, not by growth (yoy 2% < 8% would be yellow)
+def test_evaluate_with_a_value_and_a_growth_target_the_worse_light_wins():
+    """DOMAIN §3 (宣城 practice): behind when 完成占比 is below 序时 *or* growth is below the
+    target growth. 51 of 100 in June is on pace (+1), but 2% growth is below 8%: yellow."""
     result = evaluate(
         kind=FLOW,
         direction=POS,
@@ -517,8 +518,10 @@ def test_evaluate_explicit_target_wins_over_growth_pct():
         growth_pct=D(8),
     )
     assert result.target == 100
-    assert result.growth_gap_pp is None
-    assert result.light == Light.GREEN  # 51 - 50 = +1
+    assert result.gap_pp == 1
+    assert result.growth_gap_pp == -6
+    assert (result.value_light, result.growth_light) == (Light.GREEN, Light.YELLOW)
+    assert result.light == Light.YELLOW
 
 
 def test_evaluate_growth_target_without_baseline_is_still_judged_by_growth():

@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.areas import AreaTree
 from indicators.models import Area, Figure, Indicator, LightScheme
-from indicators.selectors import summary_rows, village_breakdown, village_laggards
+from indicators.selectors import summary_rows
+from indicators.villages import village_breakdown, village_laggards
 from tests.factories import (
     make_figure,
     make_indicator,

@@ -10,8 +10,9 @@ from django.test import RequestFactory
 from django_tables2 import RequestConfig
 
 from indicators.models import Area, Figure, Indicator
-from indicators.selectors import summary_rows, village_breakdown
+from indicators.selectors import summary_rows
 from indicators.tables import SummaryTable, VillageTable
+from indicators.villages import village_breakdown
 from tasks.selectors import ledger_rows
 from tasks.tables import LedgerTable
 
