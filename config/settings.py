@@ -5,7 +5,6 @@ SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (sqlite:///… or postgres://…).
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,15 +20,16 @@ def env_flag(name: str, default: bool = False) -> bool:
 DEBUG = env_flag("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-# Management commands other than runserver (migrate, checks, imports) sign nothing a browser keeps.
-OFFLINE_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
 if not SECRET_KEY:
-    # A throwaway key is acceptable only on a developer's machine, under the test runner, or for
-    # a command run by hand; serving (gunicorn, runserver without DEBUG) needs a real one.
-    if DEBUG or env_flag("TESTING") or OFFLINE_COMMAND:
+    # A throwaway key only where the environment says so: a developer's machine (DEBUG=1, as
+    # `make run` sets) or the test runner (TESTING=1). Everything else, management commands
+    # included, runs with the production secret in its environment.
+    if DEBUG or env_flag("TESTING"):
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
     else:
-        raise ImproperlyConfigured("请设置环境变量 SECRET_KEY（或在本机开发时设置 DEBUG=1）。")
+        raise ImproperlyConfigured(
+            "请设置环境变量 SECRET_KEY（只在本机开发时可改为设置 DEBUG=1）。"
+        )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -1,0 +1,75 @@
+"""config/settings.py as production starts it: a fresh process with only the environment given."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+# Variables the settings read; each test states the ones it means, whatever the shell has.
+SETTINGS_VARIABLES = {
+    "DEBUG",
+    "TESTING",
+    "SECRET_KEY",
+    "HTTPS",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "HSTS_SECONDS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by tests/conftest.py for playwright
+}
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "t0wnship-" + "Qz8#kLm2vR7$wXc4" * 4,
+    "HTTPS": "1",
+    "ALLOWED_HOSTS": "tracker.example.cn",
+}
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def evaluate(expression, **env):
+    """`expression` (over `settings`) as the settings module computes it under `env`."""
+    command = f"from django.conf import settings; print({expression})"
+    result = manage("shell", "--no-imports", "-c", command, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+
+
+# ---------------------------------------------------------------------------- the secret
+
+
+def test_a_command_without_secret_key_stops_with_a_chinese_message(database_url):
+    # Whatever the command line says: a management command needs SECRET_KEY like the server.
+    result = manage("check", DATABASE_URL=database_url)
+    assert result.returncode != 0
+    assert "请设置环境变量 SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["DEBUG", "TESTING"])
+def test_debug_or_testing_may_run_on_the_dev_secret(database_url, flag):
+    result = manage("check", DATABASE_URL=database_url, **{flag: "1"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_runs_on_its_own_secret(database_url):
+    assert (
+        evaluate("settings.SECRET_KEY", DATABASE_URL=database_url, **PRODUCTION)
+        == PRODUCTION["SECRET_KEY"]
+    )
