@@ -73,3 +73,36 @@ def test_production_runs_on_its_own_secret(database_url):
         evaluate("settings.SECRET_KEY", DATABASE_URL=database_url, **PRODUCTION)
         == PRODUCTION["SECRET_KEY"]
     )
+
+
+# ---------------------------------------------------------------------------- SQLite
+
+
+SQLITE_PROBE = """
+import sqlite3
+from django.db import connection, transaction
+with connection.cursor() as c:
+    print(*(c.execute(f"PRAGMA {p}").fetchone()[0] for p in ("journal_mode", "synchronous", "busy_timeout")))
+with transaction.atomic():
+    # IMMEDIATE: the write lock is ours from BEGIN, before any statement ran.
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        print("free")
+    except sqlite3.OperationalError as exc:
+        print(exc)
+"""
+
+
+def test_a_sqlite_database_runs_in_wal_mode_with_immediate_transactions(database_url):
+    result = manage(
+        "shell", "--no-imports", "-c", SQLITE_PROBE, DATABASE_URL=database_url, DEBUG="1"
+    )
+    assert result.returncode == 0, result.stderr
+    # synchronous 1 is NORMAL; busy_timeout is in milliseconds.
+    assert result.stdout.split("\n")[:2] == ["wal 1 20000", "database is locked"]
+
+
+def test_postgresql_gets_none_of_the_sqlite_options():
+    url = "postgres://tracker@127.0.0.1:5432/tracker"
+    assert evaluate("settings.DATABASES['default']['OPTIONS']", DATABASE_URL=url, DEBUG="1") == "{}"
