@@ -29,6 +29,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def login_without_throttling(settings):
+    # The test client's login() authenticates without a request, which django-axes refuses;
+    # the throttling tests (tests/test_accounts.py) switch it back on.
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's chromium, never a downloaded browser; in CI (REQUIRE_BROWSER=1) it must exist."""
