@@ -1,7 +1,8 @@
 """Settings for the township tracker: one module, driven by the environment.
 
 Local defaults are safe and need no set-up (a SQLite file next to manage.py); production sets
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (sqlite:///… or postgres://…).
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (sqlite:///… or postgres://…), and HTTPS=1 behind
+nginx (README, Deployment).
 """
 
 import os
@@ -158,9 +159,20 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_flag("HTTPS")
-    CSRF_COOKIE_SECURE = env_flag("HTTPS")
+# HTTPS=1 says: behind the nginx of deploy/nginx.conf, which terminates TLS and sets
+# X-Forwarded-Proto and X-Real-IP. Only then are those headers believed.
+HTTPS = env_flag("HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    AXES_CLIENT_IP_CALLABLE = "config.accounts.client_ip_behind_proxy"
+# Entering the browsers' HSTS preload list is the domain owner's decision and is not undone in
+# a hurry, so the header does not ask for it (check --deploy would otherwise warn).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # No inline script or style and nothing from another host: the pages load only our own files.
 CONTENT_SECURITY_POLICY = {

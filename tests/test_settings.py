@@ -75,6 +75,46 @@ def test_production_runs_on_its_own_secret(database_url):
     )
 
 
+# ---------------------------------------------------------------------------- HTTPS and check --deploy
+
+
+def test_check_deploy_is_clean_under_production_settings(database_url):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", DATABASE_URL=database_url, **PRODUCTION
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_complains_when_served_without_https(database_url):
+    env = {**PRODUCTION, "HTTPS": "0"}
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", DATABASE_URL=database_url, **env
+    )
+    assert result.returncode != 0
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in result.stderr
+
+
+def test_https_settings_apply_only_with_https_1(database_url):
+    names = (
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_PROXY_SSL_HEADER",
+        "AXES_CLIENT_IP_CALLABLE",
+    )
+    expression = "(" + ", ".join(f"settings.{n}" for n in names) + ")"
+    on = evaluate(expression, DATABASE_URL=database_url, **PRODUCTION)
+    off = evaluate(expression, DATABASE_URL=database_url, **{**PRODUCTION, "HTTPS": "0"})
+    assert on == (
+        "(True, True, True, 31536000, ('HTTP_X_FORWARDED_PROTO', 'https'), "
+        "'config.accounts.client_ip_behind_proxy')"
+    )
+    assert off == "(False, False, False, 0, None, None)"
+
+
 # ---------------------------------------------------------------------------- SQLite
 
 
