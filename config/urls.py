@@ -16,6 +16,7 @@ handler404 = site.page_not_found
 handler500 = site.server_error
 
 urlpatterns = [
+    path("healthz", site.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

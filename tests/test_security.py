@@ -124,6 +124,13 @@ def test_a_token_caller_gets_private_answers(client, leader):
     assert {"private", "no-store"} <= cache_control(response)
 
 
+def test_static_files_stay_cacheable_for_signed_in_users(client, leader):
+    client.force_login(leader)
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in cache_control(response)
+
+
 def test_the_login_redirect_for_a_stranger_is_not_marked_private(client):
     response = client.get("/tasks/")
     assert response.status_code == 302
