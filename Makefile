@@ -11,7 +11,7 @@ PORT ?= 8000
 SERVE_ENV := DEBUG=0 TESTING=0
 WORKERS ?= 3
 
-.PHONY: install run serve test test-pg lint bench messages clean
+.PHONY: install run serve backup test test-pg lint bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ serve: install
 	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile -
 
+# A consistent copy of the database into backups/ (SQLite file or pg_dump), named by date.
+# Uses the environment as it is: SECRET_KEY and DATABASE_URL in production, DEBUG=1 locally.
+backup: install
+	$(BIN)/python manage.py backup
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +50,7 @@ test: lint
 
 # The same suite on a throwaway PostgreSQL cluster, stopped even when the tests fail.
 test-pg: install
-	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) REQUIRE_PG=1 .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 # The English catalogue (locale/en): extract the marked strings, then compile them. Commit both
 # the .po and the .mo, so a machine without gettext's msgfmt still serves English.
@@ -58,4 +63,4 @@ bench: install
 	$(TEST_ENV) $(BIN)/python bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-artifacts

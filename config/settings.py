@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "csp",
     "indicators",
     "tasks",
+    # Site-wide plumbing: error pages, /healthz, middleware, the backup command.
+    "config",
 ]
 
 MIDDLEWARE = [
