@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Tests need no secret and must not depend on the developer's shell.
 TEST_ENV := TESTING=1 DEBUG=0
+PORT ?= 8000
+# `make serve`: production settings (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, HTTPS from the
+# environment), never the debug pages, whatever the shell says.
+SERVE_ENV := DEBUG=0 TESTING=0
+WORKERS ?= 3
 
-.PHONY: install run test test-pg lint bench messages clean
+.PHONY: install run serve backup test test-pg lint bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +24,20 @@ install: $(STAMP)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账号登录（密码 demo1234）。"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "打开 http://127.0.0.1:$(PORT) ，用上面的演示账号登录（密码 demo1234）。"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# gunicorn on 127.0.0.1 for nginx in front (deploy/nginx.conf). Run migrate first after an
+# upgrade (README, Deployment).
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--access-logfile -
+
+# A consistent copy of the database into backups/ (SQLite file or pg_dump), named by date.
+# Uses the environment as it is: SECRET_KEY and DATABASE_URL in production, DEBUG=1 locally.
+backup: install
+	$(BIN)/python manage.py backup
 
 lint: install
 	$(BIN)/ruff check .
@@ -33,7 +50,7 @@ test: lint
 
 # The same suite on a throwaway PostgreSQL cluster, stopped even when the tests fail.
 test-pg: install
-	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) REQUIRE_PG=1 .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 # The English catalogue (locale/en): extract the marked strings, then compile them. Commit both
 # the .po and the .mo, so a machine without gettext's msgfmt still serves English.
@@ -46,4 +63,4 @@ bench: install
 	$(TEST_ENV) $(BIN)/python bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-artifacts

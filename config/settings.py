@@ -1,14 +1,16 @@
 """Settings for the township tracker: one module, driven by the environment.
 
 Local defaults are safe and need no set-up (a SQLite file next to manage.py); production sets
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (sqlite:///… or postgres://…).
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (sqlite:///… or postgres://…), and HTTPS=1 behind
+nginx (README, Deployment).
 """
 
 import os
-import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,15 +23,16 @@ def env_flag(name: str, default: bool = False) -> bool:
 DEBUG = env_flag("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-# Management commands other than runserver (migrate, checks, imports) sign nothing a browser keeps.
-OFFLINE_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
 if not SECRET_KEY:
-    # A throwaway key is acceptable only on a developer's machine, under the test runner, or for
-    # a command run by hand; serving (gunicorn, runserver without DEBUG) needs a real one.
-    if DEBUG or env_flag("TESTING") or OFFLINE_COMMAND:
+    # A throwaway key only where the environment says so: a developer's machine (DEBUG=1, as
+    # `make run` sets) or the test runner (TESTING=1). Everything else, management commands
+    # included, runs with the production secret in its environment.
+    if DEBUG or env_flag("TESTING"):
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
     else:
-        raise ImproperlyConfigured("请设置环境变量 SECRET_KEY（或在本机开发时设置 DEBUG=1）。")
+        raise ImproperlyConfigured(
+            "请设置环境变量 SECRET_KEY（只在本机开发时可改为设置 DEBUG=1）。"
+        )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -46,22 +49,32 @@ INSTALLED_APPS = [
     "django_tables2",
     "chartjs",
     "simple_history",
+    "axes",
+    "csp",
     "indicators",
     "tasks",
     "reports",
+    # Site-wide plumbing: error pages, /healthz, middleware, the backup command.
+    "config",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivateResponsesMiddleware",
+    "config.middleware.SessionRefreshMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,15 +104,45 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share one file. WAL lets readers go on while one writer writes;
+    # IMMEDIATE takes the write lock when a transaction begins, so a writer waits up to the
+    # timeout (seconds) for its turn instead of failing half-way with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins per username and address together: five in a row lock that
+# pair out for fifteen minutes (from the fifth failure; retrying does not extend it), while the
+# same user elsewhere, or a colleague at the same address, can still log in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.accounts.lockout_response"
+# Its warnings ("Locking out … after repeated login failures") name the user and the address,
+# for whoever unlocks the account (admin: Access attempts); passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:overview"
 LOGOUT_REDIRECT_URL = "login"
+# A session ends after a working day without requests; SessionRefreshMiddleware moves the
+# deadline while the user is active (without writing the session on every request).
+SESSION_COOKIE_AGE = 8 * 60 * 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -111,9 +154,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed file names (collectstatic writes them), so browsers may keep a file for a year and still
+# get the new one after an upgrade. With DEBUG on, runserver serves static/ under plain names.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
@@ -130,9 +175,36 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_flag("HTTPS")
-    CSRF_COOKIE_SECURE = env_flag("HTTPS")
+# HTTPS=1 says: behind the nginx of deploy/nginx.conf, which terminates TLS and sets
+# X-Forwarded-Proto and X-Real-IP. Only then are those headers believed.
+HTTPS = env_flag("HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # A monitor on the machine itself asks gunicorn directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    AXES_CLIENT_IP_CALLABLE = "config.accounts.client_ip_behind_proxy"
+# Entering the browsers' HSTS preload list is the domain owner's decision and is not undone in
+# a hurry, so the header does not ask for it (check --deploy would otherwise warn).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# No inline script or style and nothing from another host: the pages load only our own files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# The Chinese page for a refused CSRF token; the other error pages are handler400… in urls.py.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 LOGGING = {
     "version": 1,

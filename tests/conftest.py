@@ -2,6 +2,8 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
 
 from tests.factories import make_area, make_department, make_user
 
@@ -27,6 +29,29 @@ def fast_password_hashing(settings):
     # PBKDF2 costs ~0.3 s per password: with demo users created in many tests it dominated the
     # suite. Tests check permissions, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def login_without_throttling(settings):
+    # The test client's login() authenticates without a request, which django-axes refuses;
+    # the throttling tests (tests/test_accounts.py) switch it back on.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_from_the_source():
+    # Production serves the hashed files that collectstatic writes (tests/test_serving.py runs
+    # it); tests read static/ as it is, and whitenoise looks files up per request, so it does
+    # not warn about a STATIC_ROOT that no test needs. Session-wide, so that the live server
+    # (started once) gets it too.
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        STORAGES=storages, WHITENOISE_AUTOREFRESH=True, WHITENOISE_USE_FINDERS=True
+    ):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,9 @@
       });
   }
   if (window.Chart) {
+    // Chart.js would add a <style> for its resize monitor, which the CSP refuses: the same rules
+    // are in app.css ("Chart.js" at the end).
+    Chart.platform.disableCSSInjection = true;
     Chart.defaults.global.defaultFontFamily =
       '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   }
