@@ -34,6 +34,12 @@ def pace_word() -> str:
     return word if word in PACE_WORDS else PACE_WORDS[0]
 
 
+def page_pace_word() -> str:
+    """The word on a page: the deployment's in Chinese, the catalogue's in another language."""
+    word = gettext("时序进度")
+    return pace_word() if word == "时序进度" else word
+
+
 # ---------------------------------------------------------------------------- numbers
 
 
@@ -114,6 +120,12 @@ def date_words(day: datetime.date, *, with_year: bool = True) -> str:
     """ "2025年10月31日" or "10月31日": never zero-padded, never ISO."""
     text = f"{day.month}月{day.day}日"
     return f"{day.year}年{text}" if with_year else text
+
+
+def date_label(day: datetime.date, *, with_year: bool = True) -> str:
+    """A date on the page: "2025年10月31日" in Chinese, "Oct. 31, 2025" in English."""
+    # Translators: Django date formats (Y: year, n: month, j: day, without zero padding).
+    return dateformat.format(day, gettext("Y年n月j日") if with_year else gettext("n月j日"))
 
 
 def month_label(month: int, year: int | None = None) -> str:
@@ -214,6 +226,15 @@ def tally(parts: list[tuple[str, int]], *, joiner: str = "，") -> str:
 
 
 # ---------------------------------------------------------------------------- sentences
+
+
+def area_word(area) -> str:
+    """How a sentence names the area: 全镇, 全区, or the village by name."""
+    if area.is_town:
+        return "全镇"
+    if area.is_district:
+        return "全区"
+    return area.name
 
 
 def verb(ind) -> str:

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from . import metrics
@@ -219,3 +220,22 @@ def grid_rows(department, town: Area, villages: list[Area], year: int, month: in
                 )
             )
     return rows
+
+
+def targets_notice(department, town: Area, year: int) -> tuple[int, int] | None:
+    """When `year` has no targets for the department's indicators at the town or its villages,
+    the period to offer instead: the latest year that has them, at the month after its latest
+    figure (the next one to fill). None when `year` has targets, or no year does. Two queries."""
+    scope = Q(area=town) | Q(area__parent=town)
+    targets = Target.objects.filter(scope, indicator__department=department).order_by()
+    if targets.filter(year=year).exists():
+        return None
+    latest = targets.aggregate(latest=Max("year"))["latest"]
+    if latest is None:
+        return None
+    filled = (
+        Figure.objects.filter(scope, indicator__department=department, year=latest)
+        .order_by()
+        .aggregate(last=Max("month"))["last"]
+    )
+    return latest, min((filled or 0) + 1, 12)

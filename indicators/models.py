@@ -229,6 +229,10 @@ class Indicator(models.Model):
         return self.kind in (self.Kind.FLOW, self.Kind.COUNT)
 
     @property
+    def is_quarterly(self) -> bool:
+        return self.cadence == self.Cadence.QUARTERLY
+
+    @property
     def is_growth_rate(self) -> bool:
         """增速: the bureau's growth rate, judged against a target rate."""
         return self.kind == self.Kind.GROWTH

@@ -84,6 +84,21 @@ def unit_slip_problem(points: dict, year: int, month: int, value: Decimal) -> st
     }
 
 
+def cadence_problem(*, name: str, cadence: str, month: int) -> str | None:
+    """Why no figure of this cadence is due for `month` (DOMAIN §2), saying when it is due."""
+    if metrics.period_month(cadence, month) == month:
+        return None
+    if cadence == metrics.Cadence.QUARTERLY:
+        return gettext(
+            "「%(name)s」是季报指标，只在3月、6月、9月、12月填报（填当季末的累计数），"
+            "%(month)s月不需要填报"
+        ) % {"name": name, "month": month}
+    return gettext("「%(name)s」是年报指标，只在12月填报全年数，%(month)s月不需要填报") % {
+        "name": name,
+        "month": month,
+    }
+
+
 def placement_problem(*, name: str, derived: bool, entry_level: str, area_level: str) -> str | None:
     """Why a figure of this indicator cannot be written at an area of `area_level`, or None.
 

@@ -139,6 +139,8 @@ def check_cells(
             derived=cell.indicator.is_derived,
             entry_level=cell.indicator.entry_level,
             area_level=cell.area.level,
+        ) or rules.cadence_problem(
+            name=cell.indicator.name, cadence=cell.indicator.cadence, month=month
         ):
             cell.error = problem
         elif not allowed(user, cell.indicator, cell.area):
@@ -167,8 +169,8 @@ def _conflict_message(figure: Figure | None) -> str:
         if figure.updated_by
         else gettext("他人")
     )
-    # Translators: Django date format (m, d: zero-padded month and day; M: "Oct").
-    when = dateformat.format(timezone.localtime(figure.updated_at), gettext("m月d日 H:i"))
+    # Translators: Django date format (n, j: month and day without zero padding; M: "Oct").
+    when = dateformat.format(timezone.localtime(figure.updated_at), gettext("n月j日 H:i"))
     return gettext(
         "%(who)s已于%(when)s将此数据改为%(value)s，您的修改未保存：请核对后重新填写并保存"
     ) % {"who": who, "when": when, "value": f"{figure.value.normalize():f}"}

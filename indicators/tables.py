@@ -52,7 +52,7 @@ class CompletionColumn(NumberColumn):
                 f'<span class="bar-text">{html.escape(str(_("增速")))} {fmt.percent(value)}</span>'
             )
         pace = record.time_progress_pct
-        title = html.escape(str(_("时序进度 %(pct)s") % {"pct": fmt.percent(pace)}))
+        title = html.escape(f"{fmt.page_pace_word()} {fmt.percent(pace)}")
         label = ""
         if ind.is_reverse and ind.is_cumulative:
             label = f"{html.escape(str(_('已用上限')))} "

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from indicators.charts import PACE, THIS_YEAR, ChartView, axis, line, num
+from indicators.formatting import page_pace_word
 
 
 class CategoryChart(ChartView):
@@ -21,5 +22,5 @@ class CategoryChart(ChartView):
         time_pct = num(self.page["time_progress"])
         return [
             line(_("平均完成率"), [num(v) for _name, v in categories], THIS_YEAR, kind="bar"),
-            line(_("时序进度"), [time_pct] * len(categories), PACE, dashed=True),
+            line(page_pace_word(), [time_pct] * len(categories), PACE, dashed=True),
         ]

@@ -12,6 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from indicators.formatting import date_words
 from indicators.workbook import apply, check, sheets_from_dicts
 
 from . import demo, lights
@@ -197,7 +198,7 @@ def milestone_complete(
         raise TaskError(_("完成日期不能晚于今天。"))
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
-    _event(task, Kind.MILESTONE, user, today, f"{milestone.content}（{done_on:%Y-%m-%d}完成）")
+    _event(task, Kind.MILESTONE, user, today, f"{milestone.content}（{date_words(done_on)}完成）")
     light_record(task=task, today=today, user=user, reason="完成节点")
     return milestone
 
@@ -268,7 +269,7 @@ def extension_request(
         task=task, new_deadline=new_deadline, reason=reason, requested_by=user, requested_on=today
     )
     _event(
-        task, Kind.EXTENSION_REQUESTED, user, today, f"申请延至{new_deadline:%Y-%m-%d}：{reason}"
+        task, Kind.EXTENSION_REQUESTED, user, today, f"申请延至{date_words(new_deadline)}：{reason}"
     )
     return request
 
@@ -295,7 +296,9 @@ def extension_decide(
         task.deadline = request.new_deadline
         task.status = Status.EXTENDED
         task.save(update_fields=["original_deadline", "deadline", "status"])
-        _event(task, Kind.EXTENSION_APPROVED, user, today, f"延至{request.new_deadline:%Y-%m-%d}")
+        _event(
+            task, Kind.EXTENSION_APPROVED, user, today, f"延至{date_words(request.new_deadline)}"
+        )
     else:
         _event(task, Kind.EXTENSION_REJECTED, user, today, note)
     light_record(task=task, today=today, user=user, reason="同意延期" if approve else "不同意延期")

@@ -37,14 +37,16 @@ LEDGER_COLUMNS = [
 
 
 def deadline_text(task) -> str:
-    text = f"{task.deadline:%Y-%m-%d}"
+    text = fmt.date_label(task.deadline)
     if task.original_deadline:
-        text += gettext("（原%(day)s）") % {"day": f"{task.original_deadline:%Y-%m-%d}"}
+        text += gettext("（原%(day)s）") % {"day": fmt.date_label(task.original_deadline)}
     return text
 
 
 def milestone_text(milestone) -> str:
-    return f"{milestone.due:%m-%d} {milestone.content}" if milestone else ""
+    return (
+        f"{fmt.date_label(milestone.due, with_year=False)} {milestone.content}" if milestone else ""
+    )
 
 
 def light_text(light) -> str:
@@ -117,10 +119,10 @@ class LedgerTable(FastTable):
         if task.original_deadline:
             return format_html(
                 "{}<br><small>{}</small>",
-                f"{task.deadline:%Y-%m-%d}",
-                gettext("原%(day)s") % {"day": f"{task.original_deadline:%Y-%m-%d}"},
+                fmt.date_label(task.deadline),
+                gettext("原%(day)s") % {"day": fmt.date_label(task.original_deadline)},
             )
-        return f"{task.deadline:%Y-%m-%d}"
+        return fmt.date_label(task.deadline)
 
     def render_milestone(self, value, record):
         if value is None:
@@ -129,7 +131,7 @@ class LedgerTable(FastTable):
         return format_html(
             '<span class="{}">{} {}</span>',
             "late" if late else "",
-            f"{value.due:%m-%d}",
+            fmt.date_label(value.due, with_year=False),
             value.content,
         )
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from indicators.areas import AreaTree
+from indicators.formatting import date_words
 from indicators.http import (
     API_NAMES,
     BadParameter,
@@ -200,7 +201,7 @@ def _ledger_xlsx(context):
     ws = book.active
     ws.title = "重点任务台账"
     headers = [str(h) for h, _ in LEDGER_COLUMNS]
-    title = f"{context['year']}年重点工作任务台账（截至{context['as_of']:%Y-%m-%d}）"
+    title = f"{context['year']}年重点工作任务台账（截至{date_words(context['as_of'])}）"
     if context["is_demo"]:
         title += "（示例数据）"
     ws.append([title])

@@ -115,8 +115,7 @@ def gap_words(row):
 @register.simple_tag
 def pace_label():
     """The deployment's word for 时序进度 in Chinese; "time progress" in English."""
-    word = _("时序进度")
-    return fmt.pace_word() if word == "时序进度" else word
+    return fmt.page_pace_word()
 
 
 @register.filter

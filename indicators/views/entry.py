@@ -17,7 +17,7 @@ from .. import access, services
 from ..areas import AreaTree
 from ..cells import integer, text
 from ..forms import ReviewForm, UploadForm
-from ..grid import EDITABLE, grid_rows, plain, reporting_progress
+from ..grid import EDITABLE, grid_rows, plain, reporting_progress, targets_notice
 from ..history import figure_history
 from ..http import BadParameter, bad_request, forbidden, period_query, xlsx_response
 from ..models import Area, Figure, Indicator
@@ -142,6 +142,7 @@ def grid(request):
         rows=rows,
         errors=result.errors if result else [],
         problem=period_problem(year, month),
+        no_targets=targets_notice(department, town, year),
         editable=any(r.editable for r in rows),
         drafts=sum(1 for r in rows if r.figure and r.figure.status in EDITABLE),
     )

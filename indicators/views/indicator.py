@@ -74,7 +74,9 @@ def indicator_detail(request, code):
         month=row.month,
         months=months,
         village_table=village_table,
-        sentence=fmt.sentence(row, "全镇" if area.level == Area.Level.TOWN else area.name),
+        sentence=fmt.sentence(row, fmt.area_word(area)),
+        projection=fmt.projection(row),
+        needed=fmt.needed(row),
         targets=indicator.targets.filter(area=area).order_by("-year"),
         history=figure_history(
             indicator.source or indicator, areas=[area, *context["tree"].descendants(area)]

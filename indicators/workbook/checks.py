@@ -277,6 +277,11 @@ def check_figures(checker) -> None:
             column = "指标编码" if info["source"] else "区域编码"
             checker.error(FIGURES, n, column, f"{problem}（区域「{area}」）")
             continue
+        if problem := rules.cadence_problem(
+            name=info["name"], cadence=info.get("cadence", Indicator.Cadence.MONTHLY), month=month
+        ):
+            checker.error(FIGURES, n, "月份", problem)
+            continue
         if problem := rules.negative_problem(info["kind"], value):
             checker.error(FIGURES, n, "数值", problem)
             continue

@@ -150,6 +150,7 @@ class Checker:
             "entry_level": ind.entry_level,
             "source": ind.source.code if ind.source else "",
             "name": ind.name,
+            "cadence": ind.cadence,
         }
 
 

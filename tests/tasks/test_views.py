@@ -94,7 +94,8 @@ def test_export_is_an_xlsx_in_the_ledger_layout(logged_in, town):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0].startswith("2025年重点工作任务台账（截至2025-10-31）")
+    # DOMAIN §7: dates read 2025年10月31日, never ISO, in a document as on a page.
+    assert rows[0][0].startswith("2025年重点工作任务台账（截至2025年10月31日）")
     assert rows[1][0] == "4项重点任务中，已完成1项，达进度1项，欠进度1项，逾期1项。"
     assert rows[2][:3] == ("编号", "任务名称", "量化目标")
     assert rows[3][0] == "三、产镇融合"

@@ -3,6 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from indicators.formatting import date_words
 from tasks.services import lights_refresh
 
 
@@ -20,4 +21,4 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError("--as-of 应为日期，例如 2025-10-31。") from None
         changed = lights_refresh(today=today, reason="按日期自动判定")
-        self.stdout.write(f"{today:%Y-%m-%d}：{changed}项任务亮灯发生变化，已记录。")
+        self.stdout.write(f"{date_words(today)}：{changed}项任务亮灯发生变化，已记录。")
