@@ -83,7 +83,8 @@ def amount(value: Decimal | None, ind) -> str:
     """A figure with its unit as a bulletin prints it: "28.10亿元", "15,520万元", "98.9%"."""
     if value is None:
         return DASH
-    return f"{figure(value, ind.decimals)}{ind.unit}"
+    places = 1 if ind.unit == "%" else ind.decimals  # rates with one decimal (DOMAIN §7)
+    return f"{figure(value, places)}{ind.unit}"
 
 
 # ---------------------------------------------------------------------------- periods and dates
@@ -205,7 +206,9 @@ def target_growth(pct: Decimal | None) -> str:
     """ "目标增长8.0%" / "目标下降10.0%"."""
     if pct is None:
         return ""
-    word = "增长" if pct >= 0 else "下降"
+    if rounded(pct, 1) == 0:
+        return "目标与上年持平"
+    word = "增长" if pct > 0 else "下降"
     return f"目标{word}{number(abs(pct), 1)}%"
 
 
@@ -248,9 +251,9 @@ def verb(ind) -> str:
         return ""
     if ind.kind == metrics.Kind.FLOW:
         return "完成"
-    if ind.kind == metrics.Kind.STOCK:
+    if ind.kind == metrics.Kind.STOCK and not ind.is_reverse:
         return "达到"
-    return "为"
+    return "为"  # rates, averages, and a level that should fall (危房户数为25户)
 
 
 def subject(ind, area_name: str) -> str:
@@ -364,7 +367,8 @@ def _judgement(row) -> list[str]:
     if done is None:
         return []
     if not ind.is_cumulative and row.baseline is not None:
-        share = f"完成净增目标的{percent(done)}"
+        aim = "压减" if row.target < row.baseline else "净增"
+        share = f"完成{aim}目标的{percent(done)}"
     else:
         share = f"完成年度目标的{percent(done)}"
     if growth_only:

@@ -132,8 +132,11 @@ class SummaryTable(FastTable):
         hints = []
         growth = record.target_growth_pct
         if growth is not None and not record.indicator.is_growth_rate:
-            words = _("目标增长%(pct)s%%") if growth >= 0 else _("目标下降%(pct)s%%")
-            hints.append(words % {"pct": fmt.number(abs(growth), 1)})
+            if fmt.rounded(growth, 1) == 0:
+                hints.append(_("目标与上年持平"))
+            else:
+                words = _("目标增长%(pct)s%%") if growth > 0 else _("目标下降%(pct)s%%")
+                hints.append(words % {"pct": fmt.number(abs(growth), 1)})
         if record.period_month is not None and record.period_month != record.month:
             hints.append(_("截至%(month)s") % {"month": fmt.month_label(record.period_month)})
         if record.schedule:

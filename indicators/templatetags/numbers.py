@@ -51,13 +51,21 @@ def growth(value):
 
 @register.filter
 def change(row):
-    """同比 as the row's kind takes it: "同比增长9.8%" for amounts and levels, "+0.8个百分点"
-    for rates (a rate's change is in 个百分点, never in %), "+1起" for counts."""
+    """同比 as the row's kind takes it: "同比增长9.8%" for amounts, counts and levels,
+    "同比提高0.8个百分点" for rates (a rate's change is in 个百分点, never in %)."""
     ind = row.indicator
     if ind.is_rate:
-        if row.yoy_change is None:
+        change = row.yoy_change
+        if change is None:
             return _("同比 —")
-        return _("同比%(points)s") % {"points": points(row.yoy_change)}
+        if fmt.rounded(change, 1) == 0:
+            return _("同比持平")
+        n = fmt.number(abs(change), 1)
+        if change > 0:
+            return _("同比提高%(n)s个百分点") % {"n": n}
+        if ind.is_growth_rate:
+            return _("同比回落%(n)s个百分点") % {"n": n}
+        return _("同比降低%(n)s个百分点") % {"n": n}
     return growth(row.yoy_pct)
 
 

@@ -152,3 +152,41 @@ def test_a_month_with_a_gap_is_undefined_on_every_face(leader_client):
     month_cells = page.split('class="num month-value">')[1:]
     assert [cell.split("<")[0] for cell in month_cells[2:4]] == [fmt.DASH, fmt.DASH]
     assert month_cells[4].split("<")[0] == number(this_year[4], 2)
+
+
+def test_the_new_fields_agree_on_every_face(leader_client):
+    """yoy_change, progress_pct, schedule, projected_full_year, needed_monthly, reported and
+    overdue (DOMAIN §8) say the same in the API, the command, the tables and the pages."""
+    api = api_rows(leader_client, PERIOD)
+    assert api == command_rows("2025", "10")
+    # A figure due and not reported after its deadline: never on pace, listed apart.
+    assert (api["JJ06"]["reported"], api["JJ06"]["overdue"], api["JJ06"]["light"]) == (
+        False,
+        True,
+        "grey",
+    )
+    page = leader_client.get(f"/?{PERIOD}").content.decode()
+    attention = page[page.index("需要关注") : page.index("重点指标")]
+    assert "贸易业企业营业收入</a>" in attention and "逾期未报" in attention
+    # A schedule other than n/12: the planned share replaces 83.3% everywhere.
+    xm01 = api["XM01"]
+    assert xm01["schedule"] == "上半年60%全年120%"
+    assert xm01["time_progress_pct"] == pytest.approx(100)
+    assert xm01["gap_pp"] == pytest.approx(xm01["progress_pct"] - 100)
+    assert "序时：上半年60%全年120%" in table_rows(leader_client, PERIOD)["XM01"][0]
+    detail = leader_client.get(f"/indicators/XM01/?{PERIOD}").content.decode()
+    assert "低于时序进度（100.0%）12.0个百分点" in detail
+    # A rate's change is in 个百分点, never in %.
+    ms01 = api["MS01"]
+    assert ms01["yoy_pct"] is None and ms01["yoy_change"] == pytest.approx(0.8)
+    assert table_rows(leader_client, PERIOD)["MS01"][7] == "+0.8个百分点"
+    # The projection and the needed pace, on the indicator page as in the API.
+    jj04 = api["JJ04"]
+    detail = leader_client.get(f"/indicators/JJ04/?{PERIOD}").content.decode()
+    projected = fmt.figure(Decimal(str(jj04["projected_full_year"])), 2)
+    needed = fmt.figure(Decimal(str(jj04["needed_monthly"])), 2)
+    assert f"预计全年完成{projected}亿元" in detail and f"11—12月需月均完成{needed}亿元" in detail
+    # A growth-rate indicator: no completion, the gap is the rate less the target rate.
+    jj09 = api["JJ09"]
+    assert jj09["completion_pct"] is None and jj09["yoy_pct"] is None
+    assert jj09["gap_pp"] == pytest.approx(jj09["actual"] - jj09["target"])
