@@ -61,6 +61,7 @@ messages: install
 bench: install
 	$(TEST_ENV) $(BIN)/python bench/summary.py
 	$(TEST_ENV) $(BIN)/python bench/dashboard.py
+	$(TEST_ENV) $(BIN)/python bench/briefs.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-artifacts

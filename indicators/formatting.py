@@ -291,7 +291,19 @@ def when(row) -> str:
     return f"{row.period_month}月末"
 
 
-def sentence(row, area_name: str) -> str:
+def month_clause(row) -> str:
+    """当月 or 当季 inside a YTD sentence: "其中10月完成3.10亿元", "其中三季度新增1个"."""
+    ind = row.indicator
+    n = row.period_month
+    if not ind.is_cumulative or row.month_value is None or n is None or n <= ind.step:
+        return ""
+    word = verb(ind) or "新增"
+    if word == "发生" and row.month_value == 0:
+        return f"其中{single_period(n, ind.cadence)}未发生"
+    return f"其中{single_period(n, ind.cadence)}{word}{amount(row.month_value, ind)}"
+
+
+def sentence(row, area_name: str, *, with_month: bool = False) -> str:
     """One bulletin sentence for a summary row, e.g.
 
     "1—10月，全镇完成工业总产值28.10亿元，同比增长9.8%，完成年度目标的86.0%，超过时序进度
@@ -304,8 +316,50 @@ def sentence(row, area_name: str) -> str:
     if row.actual is None:
         state = "逾期未报" if row.overdue else "尚未报送"
         return f"{ind.name}：{row.year}年{period(row.period_month, ind.cadence)}数据{state}。"
-    parts = [f"{when(row)}，{_statement(row, area_name)}", *_changes(row), *_judgement(row)]
+    parts = [f"{when(row)}，{_statement(row, area_name)}"]
+    if with_month:
+        parts.append(month_clause(row))
+    parts += [*_changes(row), *_judgement(row)]
     return "，".join(p for p in parts if p) + "。"
+
+
+def review_clause(row) -> str:
+    """A year's figure in the review of a work report, the seed report's way: an amount by its
+    name ("工业总产值30.24亿元，增长9.8%"), a count, a level or an event as its statement
+    ("新增工业列统企业11家", "花生种植面积达到6,000亩", "发生生产安全事故2起")."""
+    ind = row.indicator
+    if ind.kind == metrics.Kind.FLOW and not ind.is_reverse:
+        words = [f"{subject(ind, '')}{amount(row.actual, ind)}"]
+    else:
+        words = [_statement(row, "")]
+    if ind.is_growth_rate:
+        return words[0]
+    if ind.is_rate:
+        words.append(rate_change(row.yoy_change, against="上年"))
+    elif row.yoy_pct is not None:
+        words.append(growth(row.yoy_pct).removeprefix("同比"))
+    return "，".join(w for w in words if w)
+
+
+def attention(row) -> str:
+    """Why a row needs attention, without its statement: the test its light came from, in
+    words ("完成年度目标的77.6%，低于时序进度5.7个百分点"; "同比下降11.0%，低于目标增速17.0个
+    百分点"; "发生火灾事故4起，已超过全年上限3起")."""
+    ind = row.indicator
+    if row.actual is None:
+        state = "逾期未报" if row.overdue else "尚未报送"
+        return f"{period(row.period_month, ind.cadence)}数据{state}"
+    if ind.is_growth_rate:
+        parts = [f"累计{growth(row.actual).removeprefix('同比')}", growth_gap(row.gap_pp)]
+    elif ind.is_reverse and ind.is_cumulative:
+        parts = [_statement(row, ""), *_cap(row)]
+    elif row.growth_target_pct is not None:
+        parts = [growth(row.yoy_pct), growth_gap(row.growth_gap_pp), *_judgement(row)]
+    else:
+        parts = _judgement(row)
+        if row.growth_light is not None and row.growth_light != row.value_light:
+            parts += [growth(row.yoy_pct), growth_gap(row.growth_gap_pp)]
+    return "，".join(p for p in parts if p)
 
 
 def cadence_note(ind) -> str:
@@ -407,19 +461,26 @@ def projection(row) -> str:
     ind = row.indicator
     if row.projected_full_year is None or ind.is_reverse or row.period_month == 12:
         return ""
-    text = f"按目前进度，预计全年{verb(ind) or ''}{amount(row.projected_full_year, ind)}"
+    text = f"按目前进度，预计全年{verb(ind) or '达到'}{amount(row.projected_full_year, ind)}"
     if row.projected_pct is not None:
         text += f"，完成年度目标的{percent(row.projected_pct)}"
     return text
 
 
+REST_OF_YEAR = {3: "后三个季度", 6: "下半年", 9: "四季度"}
+
+
 def needed(row) -> str:
-    """ "完成全年目标，11—12月需月均完成1.64亿元"; empty once the target is met."""
+    """ "完成全年目标，11—12月需月均完成1.64亿元"; empty once the target is met. Counts and
+    quarterly figures state what is left in all ("四季度需完成0.75亿元", "还需新增1家")."""
     ind = row.indicator
-    if row.needed_monthly is None or row.period_month is None:
+    n = row.period_month
+    if row.needed_monthly is None or n is None:
         return ""
     word = verb(ind) or "新增"
-    each = "需" if row.period_month == 11 else "需月均"
-    return (
-        f"完成全年目标，{remaining(row.period_month)}{each}{word}{amount(row.needed_monthly, ind)}"
-    )
+    left = row.needed_monthly * (12 - n)
+    if ind.cadence == metrics.Cadence.QUARTERLY and n in REST_OF_YEAR:
+        return f"完成全年目标，{REST_OF_YEAR[n]}需{word}{amount(left, ind)}"
+    if ind.kind == metrics.Kind.COUNT or n == 11:
+        return f"完成全年目标，{remaining(n)}还需{word}{amount(left, ind)}"
+    return f"完成全年目标，{remaining(n)}需月均{word}{amount(row.needed_monthly, ind)}"

@@ -1,6 +1,9 @@
 """The overview (驾驶舱) at `/`: choose the area and period, check who may read them, show what
 `selectors.overview` computed. The district view adds the towns' ranking on one indicator."""
 
+from urllib.parse import quote
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,13 +13,13 @@ from django_tables2 import RequestConfig
 from indicators.access import area_choices
 from indicators.areas import AreaTree
 from indicators.charts import chart_view
-from indicators.http import BadParameter, bad_request, page_period
+from indicators.http import BadParameter, bad_request, page_period, xlsx_response
 from indicators.models import Area
 from indicators.ranking import RANK_MEASURES, town_ranking
 from indicators.selectors import summary_rows
 from indicators.tables import SummaryTable
 
-from . import charts, selectors
+from . import briefs, charts, documents, selectors
 
 
 @require_GET
@@ -92,3 +95,74 @@ def category_page(request):
 
 
 category_chart = chart_view(charts.CategoryChart, category_page)
+
+
+# ---------------------------------------------------------------------------- briefs
+
+KINDS = ("monthly", "district", "review")
+
+
+def brief_context(request):
+    """The brief a request asks for (`?kind=monthly|district|review`), or an error page."""
+    tree = AreaTree()
+    try:
+        query = page_period(request, tree)
+    except BadParameter as exc:
+        return None, bad_request(request, str(exc))
+    area, year, month = query.area, query.year, query.month
+    kind = request.GET.get("kind") or ("district" if area and area.is_district else "monthly")
+    if kind not in KINDS:
+        return None, bad_request(request, _("简报种类应为 monthly、district 或 review。"))
+    if area is None or (month is None and kind != "review"):
+        return None, bad_request(request, _("该区域在所选月份还没有任何数据，无法生成简报。"))
+    if kind == "district" and not area.is_district:
+        return None, bad_request(request, _("各镇通报只能按区生成：请选择区。"))
+    if kind == "review":
+        text = briefs.year_review(area, year, tree=tree)
+        brief = briefs.Brief(
+            title=_("%(year)s年工作回顾") % {"year": year},
+            is_demo=area.is_demo,
+            filename=f"{area.name}{year}年工作回顾",
+        )
+        brief.p(text)
+    elif kind == "district":
+        brief = briefs.district_notice(area, year, month, tree=tree)
+    else:
+        brief = briefs.monthly_brief(area, year, month, tree=tree)
+    context = {"brief": brief, "area": area, "year": year, "month": month, "kind": kind,
+               "tree": tree, "query": request.GET.urlencode()}  # fmt: skip
+    return context, None
+
+
+@require_GET
+def brief(request):
+    """The brief's text with a copy button and its downloads; the writer edits from here."""
+    context, error = brief_context(request)
+    if error:
+        return error
+    return render(request, "reports/brief.html", context)
+
+
+@require_GET
+def brief_docx(request):
+    context, error = brief_context(request)
+    if error:
+        return error
+    brief = context["brief"]
+    response = HttpResponse(
+        documents.brief_docx(brief),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(brief.filename)}.docx"
+    return response
+
+
+@require_GET
+def brief_xlsx(request):
+    context, error = brief_context(request)
+    if error:
+        return error
+    area, year, month = context["area"], context["year"], context["month"] or 12
+    view = selectors.overview(area, year, month, tree=context["tree"])
+    book = documents.brief_xlsx(view, context["brief"].title)
+    return xlsx_response(book, f"{context['brief'].filename}.xlsx")

@@ -95,7 +95,10 @@ def judge(
         content, due = min(missed, key=lambda m: m[1])
         more = f"等{len(missed)}个节点" if len(missed) > 1 else ""
         return Judgement(
-            Light.YELLOW, f"节点「{content}」{more}已过{due:%m月%d日}时限未完成", False, days_left
+            Light.YELLOW,
+            f"节点「{content}」{more}已过{due.month}月{due.day}日时限未完成",
+            False,
+            days_left,
         )
     if days_left <= rule.warn_days:
         return Judgement(Light.YELLOW, f"距完成时限仅剩{days_left}天", False, days_left)

@@ -263,6 +263,7 @@ def tally_from_rows(rows, *, year: int, as_of: datetime.date) -> dict:
         key=lambda b: (-b.total, b.name),
     )
     overdue = sorted((r for r in rows if r.overdue), key=lambda r: r.days_left or 0)
+    behind = [r for r in rows if r.light == lights.Light.YELLOW]
     cancelled = by_status.get(Task.Status.CANCELLED, 0)
     sentence = lights.tally_sentence(by_light) if lit else ""
     if cancelled:
@@ -279,6 +280,7 @@ def tally_from_rows(rows, *, year: int, as_of: datetime.date) -> dict:
         "departments": departments,
         "leaders": leaders,
         "overdue": overdue,
+        "behind": behind,  # yellow: a missed milestone or a deadline near
         "is_demo": any(r.task.is_demo for r in rows),
     }
 
