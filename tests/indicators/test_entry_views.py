@@ -271,3 +271,36 @@ def test_reviewer_of_another_department_cannot_review_ours(client, staff, gdp, t
     data["department"] = gdp.department_id
     assert client.post("/entry/review/", data).status_code == 400  # not one of their departments
     assert Figure.objects.get(year=2025, month=3).status == "submitted"
+
+
+def test_a_year_without_targets_says_so_and_links_to_the_latest_year_that_has_them(
+    client, staff, gdp, town
+):
+    client.force_login(staff)
+    page = client.get("/entry/?year=2026&month=1").content.decode()
+    assert "2026年还没有设置经发办指标的目标，本页的完成率无法计算；最近有目标的是2025年。" in page
+    # The next period to fill in that year: the month after its latest figure (February).
+    assert f"/entry/?department={gdp.department_id}&year=2025&month=3" in page
+    assert "还没有设置" not in client.get("/entry/?year=2025&month=3").content.decode()
+
+
+def test_a_figure_for_a_month_its_cadence_does_not_report_is_refused(staff, department, town):
+    from indicators.services import Cell, check_cells
+    from indicators.workbook import sheets_from_dicts, workbook_import
+
+    quarterly = make_indicator(
+        code="SVC", name="服务业营业收入", cadence="quarterly", department=department
+    )
+    [cell] = check_cells([Cell(quarterly, town, raw="3")], user=staff, year=2025, month=2)
+    assert "季报指标，只在3月、6月、9月、12月填报" in cell.error and "2月不需要填报" in cell.error
+    plan = workbook_import(
+        sheets_from_dicts(
+            {
+                "数据": [
+                    {"指标编码": "SVC", "区域编码": town.code, "年度": 2025, "月份": 2, "数值": 3}
+                ]
+            }
+        )
+    )
+    assert not plan.ok and "季报指标" in str(plan.errors[0])
+    assert not Figure.objects.filter(indicator=quarterly).exists()
