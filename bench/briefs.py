@@ -20,20 +20,13 @@ def main():
     args = parser.parse_args()
     setup_django()
     from django.db import connection
-    from summary import build_catalogue, build_town
+    from summary import build_district
 
     from indicators.areas import AreaTree
-    from indicators.models import Area
     from reports import briefs, documents
 
     start = time.perf_counter()
-    district = Area.objects.create(code="BD", name="基准区", level="district")
-    inds, derived = build_catalogue()
-    towns, total = [], 0
-    for i in range(args.towns):
-        town, year, count = build_town(inds, derived, code=f"T{i:02d}", parent=district)
-        towns.append(town)
-        total += count
+    district, towns, year, total = build_district(args.towns)
     print(f"database: {connection.vendor}; {args.towns} towns x 30 villages x 150 indicators x"
           f" 5 years = {total:,} figures, built in {time.perf_counter() - start:.0f}s")  # fmt: skip
     town = towns[0]

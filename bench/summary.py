@@ -52,6 +52,20 @@ def build_catalogue(indicators=150):
     return inds, derived
 
 
+def build_district(towns: int):
+    """A district of `towns` towns at town scale; returns (district, towns, year, figures)."""
+    from indicators.models import Area
+
+    district = Area.objects.create(code="BD", name="基准区", level="district")
+    inds, derived = build_catalogue()
+    built, total, year = [], 0, None
+    for i in range(towns):
+        town, year, count = build_town(inds, derived, code=f"T{i:02d}", parent=district)
+        built.append(town)
+        total += count
+    return district, built, year, total
+
+
 def build_town(inds, derived, *, code="BT", parent=None, villages=30, years=5, first_year=2021):
     """One town with its villages and `years` years of monthly, approved figures."""
     from indicators.models import Area, Figure, Target
