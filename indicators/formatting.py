@@ -291,6 +291,10 @@ def when(row) -> str:
     return f"{row.period_month}月末"
 
 
+# A month that added nothing, as a bulletin says it: "其中10月无新增", not "新增0个".
+NONE_WORDS = {"发生": "未发生", "受理": "未受理", "新增": "无新增"}
+
+
 def month_clause(row) -> str:
     """当月 or 当季 inside a YTD sentence: "其中10月完成3.10亿元", "其中三季度新增1个"."""
     ind = row.indicator
@@ -298,9 +302,10 @@ def month_clause(row) -> str:
     if not ind.is_cumulative or row.month_value is None or n is None or n <= ind.step:
         return ""
     word = verb(ind) or "新增"
-    if word == "发生" and row.month_value == 0:
-        return f"其中{single_period(n, ind.cadence)}未发生"
-    return f"其中{single_period(n, ind.cadence)}{word}{amount(row.month_value, ind)}"
+    when_ = single_period(n, ind.cadence)
+    if row.month_value == 0 and word in NONE_WORDS:
+        return f"其中{when_}{NONE_WORDS[word]}"
+    return f"其中{when_}{word}{amount(row.month_value, ind)}"
 
 
 def sentence(row, area_name: str, *, with_month: bool = False) -> str:

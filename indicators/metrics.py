@@ -21,7 +21,7 @@ import calendar
 import datetime
 import itertools
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 
@@ -451,6 +451,7 @@ def evaluate(
     time_pct: Decimal | None = None,
     rate: bool = False,
     first: bool | None = None,
+    decimals: int | None = None,
 ) -> Evaluation:
     """All of §4 for one indicator, area, year and month n.
 
@@ -461,6 +462,8 @@ def evaluate(
     目标增速% or None. ``time_pct`` is the planned share at n (n/12 by default, else the target's
     序时计划). ``rate``: the indicator is a percentage, so its change is in 个百分点 and it has
     no 同比 in %. ``first``: n is the cadence's first period of the year (default n == 1).
+    ``decimals``: the indicator's precision; 预计全年 is stated at it, and its share of the
+    target is taken from the number stated ("预计全年达到7个" beside 7 ÷ 7, never 95.2%).
 
     Target forms (DOMAIN §3): 目标值 alone is judged by the gap; 目标增速% alone is a growth
     target (its value is the baseline grown by that %, judged by growth); both at once are
@@ -510,6 +513,8 @@ def evaluate(
         projected = projected_full_year(
             actual, month=month, last_year_actual=last_year_actual, last_year_full=baseline
         )
+        if projected is not None and decimals is not None:
+            projected = projected.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return Evaluation(
         target=target,
         actual=actual,

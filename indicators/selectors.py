@@ -441,6 +441,7 @@ def evaluate_row(
         thresholds=judging.thresholds,
         time_pct=time_pct,
         rate=ind.is_rate,
+        decimals=ind.decimals,
     )
     growth_only = target is not None and target.value is None and not ind.is_growth_rate
     return SummaryRow(

@@ -59,6 +59,11 @@ def test_the_demo_october_brief_reads_like_a_bulletin(demo):
         "完成全年目标，11—12月需月均完成0.69亿元。"
     ) in text
     assert "贸易业企业营业收入（统计站）：1—10月数据逾期未报，请尽快报送。" in text
+    # A count's projection is stated in whole units, and its share is of the number stated.
+    assert "预计全年达到7个，完成年度目标的100.0%；完成全年目标，11—12月还需新增3个。" in text
+    assert "预计全年达到379人，完成年度目标的94.8%" in text
+    # A month that added nothing says so in words.
+    assert "新竣工亿元以上项目6个，其中10月无新增，同比增加2个" in text
     # 重点任务 and 村级情况.
     assert "29项重点任务中，已完成5项，达进度18项，欠进度4项，逾期2项。另有1项已取消。" in text
     assert "逾期任务：建设污水管网8公里（城建办，已逾期31天）" in text
