@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from indicators.areas import AreaTree
+from indicators.excel import append_row
 from indicators.http import (
     API_NAMES,
     BadParameter,
@@ -203,17 +204,17 @@ def _ledger_xlsx(context):
     title = f"{context['year']}年重点工作任务台账（截至{context['as_of']:%Y-%m-%d}）"
     if context["is_demo"]:
         title += "（示例数据）"
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([context["tally"]["sentence"]])
-    ws.append(headers)
+    append_row(ws, [context["tally"]["sentence"]])
+    append_row(ws, headers)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for section, rows in grouped(context["rows"]):
-        ws.append([section])
+        append_row(ws, [section])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         for row in rows:
-            ws.append([value(row) for _, value in LEDGER_COLUMNS])
+            append_row(ws, [value(row) for _, value in LEDGER_COLUMNS])
     widths = [12, 30, 24, 10, 12, 18, 14, 24, 9, 40, 24, 9, 8]
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + index)].width = width

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import access, services
 from ..areas import AreaTree
 from ..cells import integer, text
+from ..excel import append_row
 from ..forms import ReviewForm, UploadForm
 from ..grid import EDITABLE, grid_rows, plain, reporting_progress
 from ..history import figure_history
@@ -287,13 +288,14 @@ def _sheet_xlsx(town, villages, department, year, month):
     book = Workbook()
     ws = book.active
     ws.title = FIGURES
-    ws.append(SHEET_COLUMNS)
+    append_row(ws, SHEET_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF7E0")
     for row in grid_rows(department, town, villages, year, month):
         figure = row.figure
-        ws.append(
+        append_row(
+            ws,
             [
                 row.indicator.code,
                 row.area.code,
@@ -308,7 +310,7 @@ def _sheet_xlsx(town, villages, department, year, month):
                 row.last_year,
                 row.target,
                 figure.get_status_display() if figure else "未填报",
-            ]
+            ],
         )
         ws.cell(ws.max_row, 5).fill = fill
         ws.cell(ws.max_row, 6).fill = fill
@@ -538,9 +540,12 @@ def _history_xlsx(indicator, area, entries):
     book = Workbook()
     ws = book.active
     ws.title = "修改记录"
-    ws.append(["年度", "月份", "区域", "时间", "操作人", "操作", "原值", "新值", "状态", "原因"])
+    append_row(
+        ws, ["年度", "月份", "区域", "时间", "操作人", "操作", "原值", "新值", "状态", "原因"]
+    )
     for e in entries:
-        ws.append(
+        append_row(
+            ws,
             [
                 e.year,
                 e.month,
@@ -552,6 +557,6 @@ def _history_xlsx(indicator, area, entries):
                 e.new_value,
                 e.status,
                 e.reason,
-            ]
+            ],
         )
     return xlsx_response(book, f"修改记录-{indicator.code}{indicator.name}-{area.name}.xlsx")
