@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    ApiToken,
     Area,
     Category,
     Department,
@@ -312,3 +315,68 @@ class MembershipAdmin(admin.ModelAdmin):
 class ReportingWindowAdmin(admin.ModelAdmin):
     list_display = ["cadence", "deadline_day"]
     list_editable = ["deadline_day"]
+
+
+class TokenStateFilter(admin.SimpleListFilter):
+    title = _("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return ApiToken.State.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == ApiToken.State.REVOKED:
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == ApiToken.State.EXPIRED:
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == ApiToken.State.ACTIVE:
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys of /api/v1/: who holds which, when it was last used, until when it answers.
+
+    Keys are made with `manage.py api_token USERNAME [--days N]`, which shows the key once;
+    here a token's purpose and expiry may be changed, and it may be revoked (never deleted:
+    the list keeps who had access, and until when).
+    """
+
+    list_display = [
+        "user",
+        "name",
+        "prefix_text",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "state_text",
+    ]
+    list_filter = [TokenStateFilter]
+    search_fields = ["user__username", "user__first_name", "name", "prefix"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("前缀"), ordering="prefix")
+    def prefix_text(self, obj):
+        return f"{obj.prefix}…"
+
+    @admin.display(description=_("状态"))
+    def state_text(self, obj):
+        return ApiToken.State(obj.state()).label
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request, queryset):
+        n = services.api_tokens_revoke(tokens=queryset)
+        message = gettext("已吊销%(n)d个令牌，它们从现在起不能再调用接口。") % {"n": n}
+        self.message_user(request, message, messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        # A key is shown once, when it is made: by the command, never in a page.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

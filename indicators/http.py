@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .access import can_read_area, home_area
+from .formatting import date_words
 from .models import ApiToken, Area
 from .periods import YEAR_MAX, YEAR_MIN, year_in_range
 from .selectors import open_period
@@ -148,22 +149,41 @@ def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_user(request):
-    """The session user, else the active user whose token the request carries, else None."""
+NO_CREDENTIALS = "未登录或令牌无效：请登录，或在请求头中提供 Authorization: Token <令牌>。"
+# What a caller with a dead token should do: its script needs a new key from an administrator.
+RENEW = "请联系管理员用 python manage.py api_token 用户名 生成新令牌，并在调用方更换。"
+
+
+def api_caller(request):
+    """(user, "") for the session user or the holder of a live token; (None, why) otherwise.
+
+    A token answers while its user is active, until it expires or is revoked; `why` then says
+    which, and when, in the Chinese the county's scripts log.
+    """
     if request.user.is_authenticated:
-        return request.user
+        return request.user, ""
     scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() not in ("token", "bearer") or not key.strip():
-        return None
+        return None, NO_CREDENTIALS
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(key.strip()), user__is_active=True)
         .first()
     )
     if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+        return None, NO_CREDENTIALS
+    now = timezone.now()
+    state = token.state(now)
+    if state == ApiToken.State.REVOKED:
+        return None, f"令牌已于{_day(token.revoked_at)}被吊销：{RENEW}"
+    if state == ApiToken.State.EXPIRED:
+        return None, f"令牌已于{_day(token.expires_at)}过期：{RENEW}"
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, ""
+
+
+def _day(moment) -> str:
+    return date_words(timezone.localtime(moment).date())
 
 
 def api_view(view):
@@ -174,11 +194,9 @@ def api_view(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = api_user(request)
+        user, refusal = api_caller(request)
         if user is None:
-            return json_error(
-                "未登录或令牌无效：请登录，或在请求头中提供 Authorization: Token <令牌>。", 401
-            )
+            return json_error(refusal, 401)
         request.api_user = user
         return view(request, *args, **kwargs)
 

@@ -11,6 +11,7 @@ uploaded in a sheet and one edited in the admin are judged alike.
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from . import access, demo, rules
 from .cells import CellError, number, text
 from .http import token_digest
 from .models import (
+    API_TOKEN_DAYS,
     ApiToken,
     Area,
     Department,
@@ -329,7 +331,8 @@ def _locked(figures: list[tuple[Figure, int | None]]):
 
 @transaction.atomic
 def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None) -> list[Figure]:
-    """Approve submitted figures (all or none); nobody approves their own submission.
+    """Approve submitted figures (all or none) under the four-eyes rule: nobody approves a
+    value they entered (created or last changed) or submitted.
 
     `figures` pairs each figure with the version the reviewer saw (None: not checked).
     """
@@ -345,6 +348,8 @@ def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None)
             )
         if figure.submitted_by_id == user.pk:
             raise WorkflowError(gettext("不能审核自己报送的数据：请由部门其他审核员或管理员审核"))
+        if user.pk in (figure.created_by_id, figure.updated_by_id):
+            raise WorkflowError(gettext("不能审核自己填报的数据：请由部门其他审核员或管理员审核"))
     approved = []
     for figure, _ in pairs:
         figure.status, figure.approved_by, figure.approved_at = Status.APPROVED, user, now
@@ -398,11 +403,25 @@ def figures_reopen(*, user, figure: Figure, reason: str) -> Figure:
 # ---------------------------------------------------------------------------- API tokens
 
 
-def api_token_create(*, user, name: str = "") -> str:
-    """Make a token for `user` and return the key; only its digest is kept."""
+def api_token_create(*, user, name: str = "", days: int = API_TOKEN_DAYS) -> str:
+    """Make a token for `user` that lasts `days` days and return the key; only its digest is
+    kept, so the key is shown once."""
+    if days < 1:
+        raise ValueError(gettext("令牌有效期至少1天"))
     key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=token_digest(key), prefix=key[:8])
+    ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=token_digest(key),
+        prefix=key[:8],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
     return key
+
+
+def api_tokens_revoke(*, tokens, now=None) -> int:
+    """Revoke the tokens not yet revoked; they answer 401 from now on. Returns how many."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
 
 
 # ---------------------------------------------------------------------------- presets and demo

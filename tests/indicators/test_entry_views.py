@@ -271,3 +271,72 @@ def test_reviewer_of_another_department_cannot_review_ours(client, staff, gdp, t
     data["department"] = gdp.department_id
     assert client.post("/entry/review/", data).status_code == 400  # not one of their departments
     assert Figure.objects.get(year=2025, month=3).status == "submitted"
+
+
+# ---------------------------------------------------------------------------- four eyes
+
+
+def approve(client, figure):
+    figure.refresh_from_db()
+    data = {"year": 2025, "month": 3, "action": "approve", "approve": figure.pk}
+    data[f"ver-{figure.pk}"] = figure.version
+    return client.post("/entry/review/", data, follow=True).content.decode()
+
+
+@pytest.fixture
+def second_reviewer(town, department):
+    return make_user("reviewer2", role="reviewer", area=town, department=department)
+
+
+def test_a_reviewer_who_typed_the_value_cannot_approve_it_after_a_clerk_submits(
+    client, staff, reviewer, second_reviewer, gdp, town
+):
+    client.force_login(reviewer)
+    assert post_grid(client, gdp, town, "6").status_code == 302  # the reviewer types it
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(staff)
+    assert (
+        post_grid(client, gdp, town, "6", version=figure.version, action="submit").status_code
+        == 302
+    )
+    figure.refresh_from_db()
+    assert (figure.status, figure.submitted_by, figure.created_by) == ("submitted", staff, reviewer)
+    client.force_login(reviewer)
+    assert "不能审核自己填报的数据" in approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
+    client.force_login(second_reviewer)
+    approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "approved"
+
+
+def test_a_reviewer_who_submitted_a_clerks_value_cannot_approve_it(
+    client, staff, reviewer, second_reviewer, gdp, town
+):
+    client.force_login(staff)
+    assert post_grid(client, gdp, town, "6").status_code == 302  # the clerk types it
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(reviewer)
+    post_grid(client, gdp, town, "6", version=figure.version, action="submit")
+    figure.refresh_from_db()
+    assert (figure.status, figure.submitted_by, figure.created_by) == ("submitted", reviewer, staff)
+    assert "不能审核自己报送的数据" in approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
+    client.force_login(second_reviewer)
+    approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "approved"
+
+
+def test_a_reviewer_who_last_changed_a_clerks_value_cannot_approve_it(
+    client, staff, reviewer, gdp, town
+):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6")
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(reviewer)
+    post_grid(client, gdp, town, "6.5", version=figure.version)  # the reviewer corrects it
+    figure.refresh_from_db()
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6.5", version=figure.version, action="submit")
+    client.force_login(reviewer)
+    assert "不能审核自己填报的数据" in approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
