@@ -12,8 +12,7 @@ from functools import wraps
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,28 @@ from .selectors import open_period
 class BadParameter(ValueError):
     """A query-string value a person (or a script) typed wrong; answered with 400 and this
     message, which says what to write instead."""
+
+
+class NotFound(Http404):
+    """A 404 whose message is written for the person who asked (the 404 page and the API show
+    it); Django's own 404s say which URL patterns were tried and are not shown."""
+
+
+def area_not_found(code: str) -> NotFound:
+    # One answer for an area that does not exist and one the user may not read, so that
+    # asking never tells whether another town's code exists.
+    return NotFound(
+        _("区域「%(code)s」不存在或您无权查看：请检查区域编码，或从列表中选择区域") % {"code": code}
+    )
+
+
+def readable_area(code: str, *, user, tree) -> Area:
+    """The area of `code` if `user` may read it (`user` None: a command, which reads all);
+    NotFound otherwise, the same for both reasons."""
+    area = tree.by_code.get(code)
+    if area is None or (user is not None and not can_read_area(user, area, tree)):
+        raise area_not_found(code)
+    return area
 
 
 # How the messages name the parameters: words on the pages, the parameter names in the API.
@@ -56,9 +77,9 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
     """`?area=CODE&year=Y&month=N[&include_submitted=1]`, checked, for every page, the API,
     the charts and the commands.
 
-    Raises BadParameter for a missing `required` parameter, an unknown area, a year outside
-    the range or a month outside 1–12, and PermissionDenied for an area the user may not read
-    (`user` None: a command, which reads everything).
+    Raises BadParameter for a missing `required` parameter, a year outside the range or a
+    month outside 1–12, and NotFound (404) for an area that does not exist or that the user
+    may not read (`user` None: a command, which reads everything).
     """
     missing = [key for key in required if not params.get(key)]
     if missing:
@@ -68,13 +89,7 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
         )
     area = None
     if code := params.get("area"):
-        area = tree.by_code.get(code)
-        if area is None:
-            raise BadParameter(
-                _("区域「%(code)s」不存在：请检查区域编码，或从列表中选择区域") % {"code": code}
-            )
-        if user is not None and not can_read_area(user, area, tree):
-            raise PermissionDenied(_("您没有查看「%(name)s」的权限。") % {"name": area.name})
+        area = readable_area(code, user=user, tree=tree)
     year = _integer(params.get("year"), _name(names, "year"))
     if year is not None and not year_in_range(year):
         raise BadParameter(
@@ -90,7 +105,7 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
 def page_period(request, tree) -> PeriodQuery:
     """The period a page shows: the query string's, else the user's own area and the month
     the overview opens on (`selectors.open_period`, within the given year). BadParameter /
-    PermissionDenied as `period_query`."""
+    NotFound as `period_query`."""
     query = period_query(request.GET, user=request.user, tree=tree)
     area = query.area or home_area(request.user, tree)
     year, month = query.year, query.month

@@ -24,6 +24,7 @@ from indicators.excel import append_row
 from indicators.http import (
     API_NAMES,
     BadParameter,
+    NotFound,
     api_view,
     bad_request,
     json_error,
@@ -45,12 +46,13 @@ from .forms import (
     NoteForm,
     ProgressForm,
 )
-from .models import Attachment, ExtensionRequest, Milestone, Section, Task
+from .models import Attachment, ExtensionRequest, Milestone, Task
 from .selectors import (
     filter_rows,
     leader_name,
     ledger_rows,
     month_of,
+    sections_of,
     tally_from_rows,
     task_years,
 )
@@ -83,16 +85,18 @@ def ledger_context(request):
     tree = AreaTree()
     readable = access.readable_task_areas(request.user, tree)
     as_of = parse_as_of(request.GET.get("as_of"))
-    years = task_years()
+    # Years, sections, departments and leaders are those of the tasks the user may read:
+    # a filter never names another town's headings or tasks.
+    years = task_years(readable)
     # The one parser of the core: the same year range and words as every page.
-    year = period_query(request.GET, user=None, tree=tree).year
+    year = period_query(request.GET, user=request.user, tree=tree).year
     if not year:
         year = as_of.year if as_of.year in years or not years else years[0]
     base = Task.objects.filter(year=year, area_id__in=readable)
     leaders = {t.lead_leader for t in base.select_related("lead_leader") if t.lead_leader}
     form = LedgerFilterForm(
         request.GET or None,
-        sections=_tree_order(Section.objects.filter(year=year)),
+        sections=_tree_order(sections_of(base)),
         departments=Department.objects.filter(led_tasks__in=base).distinct(),
         leaders=sorted(((u.pk, leader_name(u)) for u in leaders), key=lambda c: c[1]),
         initial={"year": year, "as_of": as_of},
@@ -491,10 +495,12 @@ def api_tasks(request):
     tree = AreaTree()
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            year = period_query(params, user=None, tree=tree, names=API_NAMES).year
+            year = period_query(params, user=request.api_user, tree=tree, names=API_NAMES).year
             as_of = parse_as_of(params.get("as_of"), name="as_of")
         except BadParameter as exc:
             return json_error(f"{exc}。")
+        except NotFound as exc:
+            return json_error(f"{exc}。", 404)
     year = year or as_of.year
     if not year_in_range(year):
         return json_error(f"year 应在{YEAR_MIN}至{YEAR_MAX}之间。")

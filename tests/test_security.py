@@ -149,13 +149,23 @@ def test_a_missing_page_answers_404_in_the_site_frame(client, leader):
 
 
 def test_a_permission_failure_answers_403_with_the_reason(client, town, outsider):
+    from tests.tasks.factories import make_task
+
+    make_task(town, number="2025-03-01")
+    client.force_login(outsider)
+    response = client.get("/tasks/2025-03-01/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "没有权限" in html and "您没有查看该任务的权限。" in html and 'class="topbar"' in html
+
+
+def test_an_area_one_may_not_read_answers_404_without_naming_it(client, town, outsider):
     client.force_login(outsider)
     response = client.get("/?area=T01&year=2025&month=10")
     html = response.content.decode()
-    assert response.status_code == 403
-    assert (
-        "没有权限" in html and "您没有查看「示例镇」的权限。" in html and 'class="topbar"' in html
-    )
+    assert response.status_code == 404
+    assert "区域「T01」不存在或您无权查看" in html and "示例镇" not in html
+    assert 'class="topbar"' in html
 
 
 def test_a_bad_host_answers_400_in_chinese(client):

@@ -20,7 +20,14 @@ from ..excel import append_row
 from ..forms import ReviewForm, UploadForm
 from ..grid import EDITABLE, grid_rows, plain, reporting_progress
 from ..history import figure_history
-from ..http import BadParameter, bad_request, forbidden, period_query, xlsx_response
+from ..http import (
+    BadParameter,
+    bad_request,
+    forbidden,
+    period_query,
+    readable_area,
+    xlsx_response,
+)
 from ..models import Area, Figure, Indicator
 from ..periods import YEAR_MAX, YEAR_MIN, deadline, default_period, period_problem
 from ..workbook import WorkbookError, read_file
@@ -211,12 +218,11 @@ def _review_action(request, data, department, town, year, month):
 # ---------------------------------------------------------------------------- 填报进度
 
 
-def _town_for_reading(request, tree):
-    """The town a reader asked for (?area=), else their own or the first one they may read."""
-    code = request.GET.get("area")
-    if code:
-        area = tree.by_code.get(code)
-        return area if area is not None and area.level == Area.Level.TOWN else None
+def _area_for_reading(request, tree):
+    """The area a reader asked for (?area=), else their own town or the first one they may
+    read; NotFound (404) for an area that does not exist or that they may not read."""
+    if code := request.GET.get("area"):
+        return readable_area(code, user=request.user, tree=tree)
     towns = access.readable_towns(request.user, tree)
     return towns[0] if towns else None
 
@@ -224,13 +230,13 @@ def _town_for_reading(request, tree):
 @require_GET
 def progress(request):
     tree = AreaTree()
-    town = _town_for_reading(request, tree)
-    if town is None and request.GET.get("area"):
-        return bad_request(request, _("区域不存在或不是镇，请从列表中选择。"))
+    town = _area_for_reading(request, tree)
+    if town is not None and town.level != Area.Level.TOWN:
+        return bad_request(request, _("填报进度按镇查看：请从列表中选择镇。"))
     if town is None or not access.can_read_progress(request.user, town, tree):
         return forbidden(request, _("您无权查看该镇的填报进度。"))
     try:
-        query = period_query(request.GET, user=None, tree=tree)
+        query = period_query(request.GET, user=request.user, tree=tree)
     except BadParameter as exc:
         return bad_request(request, str(exc))
     year, month = default_period()
@@ -504,15 +510,11 @@ def history(request, code):
     """Every change of an indicator's figures at an area: who, when, old and new, and why."""
     indicator = get_object_or_404(Indicator.objects.select_related("department"), code=code)
     tree = AreaTree()
-    area = _town_for_reading(request, tree) if not request.GET.get("area") else None
-    if request.GET.get("area"):
-        area = tree.by_code.get(request.GET["area"])
-        if area is None:
-            return bad_request(request, _("区域不存在，请从列表中选择。"))
+    area = _area_for_reading(request, tree)
     if area is None or not access.can_read_area(request.user, area, tree):
         return forbidden(request, _("您无权查看该区域的数据修改记录。"))
     try:
-        year = period_query(request.GET, user=None, tree=AreaTree([])).year
+        year = period_query({"year": request.GET.get("year")}, user=None, tree=tree).year
     except BadParameter:
         year = None  # the history of every year
     if request.GET.get("format") == "xlsx":
