@@ -8,6 +8,7 @@ rules are `rules.py`'s, which the workbook import applies too: a figure typed in
 uploaded in a sheet and one edited in the admin are judged alike.
 """
 
+import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 
@@ -35,6 +36,8 @@ from .models import (
 )
 from .periods import deadline, is_late, period_problem
 from .workbook import registry, sheets_from_dicts, workbook_import
+
+log = logging.getLogger(__name__)
 
 Status = Figure.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -239,9 +242,41 @@ def figures_save(
     figure among the cells is submitted too. `reason` (e.g. "Excel上传") goes to the history.
     The admin writes through here too (`as_admin`), so its edits are checked, locked and
     audited like the grid's.
+
+    Two first entries of one figure at the same moment: on PostgreSQL both find no row to
+    lock, and the second insert meets the first one's row in the unique constraint. The
+    writes then roll back to a savepoint and the cells are checked once more, so the later
+    saver is told, like any stale page, who saved first and the value they saved.
     """
+    for attempt in (1, 2):
+        _lock_stored(cells, year, month)
+        if attempt == 2:
+            for cell in cells:
+                cell.error, cell.newer, cell.needs_confirmation = "", None, False
+        check_cells(cells, user=user, year=year, month=month, as_admin=as_admin)
+        result = SaveResult(cells)
+        if not result.ok:
+            return result
+        try:
+            with transaction.atomic():  # a savepoint: a lost race undoes only these writes
+                result.saved = [
+                    _save_cell(c, user, year, month, reason) for c in cells if c.changed
+                ]
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("同时首次填报：%s 的保存晚了一步，重新核对", user)
+            continue
+        break
+    if submit:
+        ready = [c.figure for c in cells if c.figure is not None and c.figure.status in EDITABLE]
+        result.submitted = figures_submit(user=user, figures=ready)
+    return result
+
+
+def _lock_stored(cells, year, month) -> None:
+    # Lock the stored rows (PostgreSQL); the checks then see the newest versions.
     keys = {c.key for c in cells}
-    # Lock the stored rows (PostgreSQL); the checks below then see the newest versions.
     list(
         Figure.objects.select_for_update()
         .filter(
@@ -252,35 +287,27 @@ def figures_save(
         )
         .values_list("pk", flat=True)
     )
-    check_cells(cells, user=user, year=year, month=month, as_admin=as_admin)
-    result = SaveResult(cells)
-    if not result.ok:
-        return result
-    for cell in cells:
-        if not cell.changed:
-            continue
-        figure = cell.figure or Figure(
-            indicator=cell.indicator,
-            area=cell.area,
-            year=year,
-            month=month,
-            created_by=user,
-            version=0,
-        )
-        figure.value, figure.note, figure.updated_by = cell.value, cell.note, user
-        figure.version += 1
-        words = [reason or "保存"]
-        if cell.note:
-            words.append(f"备注：{cell.note}")
-        if cell.needs_confirmation or (cell.confirmed and cell.note):
-            words.append("已确认数值无误")
-        _write(figure, user=user, reason="；".join(words))
-        cell.figure = figure
-        result.saved.append(figure)
-    if submit:
-        ready = [c.figure for c in cells if c.figure is not None and c.figure.status in EDITABLE]
-        result.submitted = figures_submit(user=user, figures=ready)
-    return result
+
+
+def _save_cell(cell: Cell, user, year: int, month: int, reason: str) -> Figure:
+    figure = cell.figure or Figure(
+        indicator=cell.indicator,
+        area=cell.area,
+        year=year,
+        month=month,
+        created_by=user,
+        version=0,
+    )
+    figure.value, figure.note, figure.updated_by = cell.value, cell.note, user
+    figure.version += 1
+    words = [reason or "保存"]
+    if cell.note:
+        words.append(f"备注：{cell.note}")
+    if cell.needs_confirmation or (cell.confirmed and cell.note):
+        words.append("已确认数值无误")
+    _write(figure, user=user, reason="；".join(words))
+    cell.figure = figure
+    return figure
 
 
 @transaction.atomic
