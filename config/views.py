@@ -57,6 +57,12 @@ def bad_request(request, exception):
     return defaults.bad_request(request, exception, template_name="errors/400.html")
 
 
+def bad_request_page(request, message: str) -> HttpResponse:
+    """The 400 page with what was wrong, for a request refused before any view (middleware)."""
+    body = loader.get_template("errors/400.html").render({"message": message}, request)
+    return HttpResponse(body, status=400)
+
+
 def permission_denied(request, exception):
     return defaults.permission_denied(request, exception, template_name="errors/403.html")
 

@@ -263,3 +263,32 @@ def test_other_errors_in_a_view_are_not_called_an_outage(client, leader, monkeyp
     database_down(monkeypatch, ValueError("a bug"), spare_login=True)
     client.raise_request_exception = False
     assert client.get("/tasks/?year=2025").status_code == 500
+
+
+# ---------------------------------------------------------------------------- NUL characters
+
+
+def test_a_nul_in_the_query_string_answers_400_in_chinese_in_the_site_frame(client, leader):
+    client.force_login(leader)
+    response = client.get("/", {"area": "T0\x001", "year": "2025"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "请求中含有空字符（NUL）" in html and 'class="topbar"' in html
+
+
+def test_a_nul_in_an_api_query_answers_json_400(client, leader):
+    client.force_login(leader)
+    response = client.get("/api/v1/tasks", {"year": "2025\x00"})
+    assert response.status_code == 400
+    assert "空字符" in response.json()["error"]
+
+
+def test_a_nul_in_a_posted_form_stores_nothing(client, town, leader):
+    from tasks.models import TaskEvent
+    from tests.tasks.factories import make_task
+
+    make_task(town, number="2025-03-01")
+    client.force_login(leader)
+    response = client.post("/tasks/2025-03-01/comment/", {"text": "已协调\x00"})
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+    assert not TaskEvent.objects.exists()
