@@ -127,6 +127,15 @@ def _integer(raw, name: str) -> int | None:
         raise BadParameter(_("%(name)s应为整数，例如 2025、10") % {"name": name}) from None
 
 
+def id_of(raw) -> int | None:
+    """A record id typed in a query or a form ("12", full-width "１２"), or None for anything
+    else: "²" and "1e3" are not ids, and neither is a number no database column holds."""
+    raw = (raw or "").strip()
+    if not raw.isdecimal() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
 def bad_request(request, message: str):
     """The site's 400 page: what was wrong, and what to do."""
     return render(request, "indicators/bad_request.html", {"message": message}, status=400)

@@ -24,6 +24,7 @@ from ..http import (
     BadParameter,
     bad_request,
     forbidden,
+    id_of,
     period_query,
     readable_area,
     xlsx_response,
@@ -43,7 +44,7 @@ def _period(source, departments):
     year, month = default_period()
     department = departments.first()
     if raw := source.get("department"):
-        found = departments.filter(pk=raw).first() if raw.isdigit() else None
+        found = departments.filter(pk=pk).first() if (pk := id_of(raw)) else None
         if found is None:
             raise BadParameter(_("部门不存在或您无权查看，请从列表中选择。"))
         department = found
@@ -191,14 +192,14 @@ def _review_action(request, data, department, town, year, month):
         indicator__department=department, year=year, month=month
     )
     if data["action"] == "approve":
-        ids = [int(i) for i in request.POST.getlist("approve") if i.isdigit()]
+        ids = [pk for i in request.POST.getlist("approve") if (pk := id_of(i))]
         chosen = list(figures.filter(pk__in=ids))
         if not chosen:
             raise services.WorkflowError(_("请先勾选要审核通过的数据。"))
         versions = {}
         for figure in chosen:
             raw = request.POST.get(f"ver-{figure.pk}", "")
-            versions[figure.pk] = int(raw) if raw.isdigit() else None
+            versions[figure.pk] = id_of(raw)
         done = services.figures_approve(user=user, figures=[(f, versions[f.pk]) for f in chosen])
         messages.success(request, _("已审核通过%(n)d项，数据已锁定。") % {"n": len(done)})
         return

@@ -150,6 +150,25 @@ def test_reviewer_sees_refusal_for_own_submission(client, reviewer, gdp, town):
     assert Figure.objects.get(year=2025, month=3).status == "submitted"
 
 
+@pytest.mark.parametrize("raw", ["²", "１²", "99999999999999999999"])
+def test_a_department_that_is_no_id_is_refused_with_what_to_do(client, staff, gdp, raw):
+    client.force_login(staff)
+    response = client.get("/entry/", {"year": 2025, "month": 3, "department": raw})
+    assert response.status_code == 400
+    assert "部门不存在或您无权查看，请从列表中选择。" in response.content.decode()
+
+
+def test_an_approval_of_no_id_approves_nothing(client, staff, reviewer, gdp, town):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6", action="submit")
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(reviewer)
+    data = {"year": 2025, "month": 3, "action": "approve", "approve": ["²", "-1"]}
+    page = client.post("/entry/review/", {**data, "ver-²": "²"}, follow=True).content.decode()
+    assert "请先勾选要审核通过的数据。" in page
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
+
+
 def test_progress_page_lists_departments_with_missing_and_late(
     client, leader, staff, gdp, town, department
 ):
