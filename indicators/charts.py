@@ -130,6 +130,12 @@ class MonthChart(ChartView):
 
     def datasets(self):
         row = self.page["row"]
+        if row.month_values is None:
+            # Levels and rates have no 当月值; the page draws no such chart, a URL may ask.
+            raise NotFound(
+                _("「%(name)s」没有当月值：只有累计型、计数型指标按月分解。")
+                % {"name": self.page["indicator"].name}
+            )
         this_year = [num(v) if m <= row.month else None for m, v in enumerate(row.month_values, 1)]
         return [
             line(month_values_label(row.year), this_year, THIS_YEAR, kind="bar"),

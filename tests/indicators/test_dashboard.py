@@ -201,6 +201,14 @@ def test_an_unknown_area_and_an_unreadable_one_get_the_same_404(client, demo, ur
     assert same(body) == same(unknown.content.decode())
 
 
+@pytest.mark.parametrize("code", ["JJ08", "MS01"])
+def test_a_month_chart_of_a_level_or_rate_answers_json_404_with_the_reason(leader_client, code):
+    # The page draws no such chart for a 存量 or 比率 indicator; the URL may still be asked.
+    response = leader_client.get(f"/charts/indicators/{code}/months/?area=T01&year=2025&month=10")
+    assert response.status_code == 404
+    assert "没有当月值：只有累计型、计数型指标按月分解。" in response.json()["error"]
+
+
 def test_chart_of_a_bad_period_answers_json_400(leader_client):
     response = leader_client.get("/charts/indicators/JJ04/cumulative/?area=T01&month=14")
     assert response.status_code == 400
