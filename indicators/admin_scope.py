@@ -11,7 +11,9 @@ The ledger's admin uses the same mixins, naming how its models reach an area (`a
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,23 @@ def _area_id(obj, path: str):
         if obj is None:
             return None
     return getattr(obj, f"{last}_id", None)
+
+
+class KeptAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, which redraws a refused form with the value that was
+    posted: one that is no id at all (" ", "x") it looks up anyway and fails with a 500. Such
+    a value is simply not shown; the form's own error says what is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        kept = []
+        for v in value:
+            try:
+                pk.to_python(v)
+            except ValidationError:
+                continue
+            kept.append(v)
+        return super().optgroups(name, kept, attr)
 
 
 class Scoped:
@@ -116,6 +135,10 @@ class ScopedAdmin(Scoped, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = self.narrowed_choices(db_field, request, kwargs)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeptAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):

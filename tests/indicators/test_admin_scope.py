@@ -204,3 +204,18 @@ def test_the_town_administrator_index_lists_what_they_keep(client, world):
     assert "/admin/indicators/figure/" in html and "/admin/tasks/task/" in html
     assert "/admin/indicators/lightscheme/" not in html
     assert Area.objects.count() == 5  # nothing was created by looking
+
+
+@pytest.mark.parametrize("junk", [" ", "x", "²", "1.5"])
+def test_an_admin_form_posted_with_no_id_for_a_choice_is_redrawn_with_its_error(
+    client, world, junk
+):
+    # Django's autocomplete widget looked such a value up and failed with a 500.
+    client.force_login(world["superuser"])
+    before = Target.objects.count()
+    response = client.post(
+        "/admin/indicators/target/add/", {"indicator": junk, "area": junk, "year": "2025"}
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert Target.objects.count() == before
