@@ -58,6 +58,11 @@ FUZZ_EXAMPLES ?= 10000
 fuzz: install
 	$(TEST_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -m fuzz tests/test_fuzz_pages.py $(PYTEST_ARGS)
 
+# PostgreSQL stopped for 10 s under a load of reads and saves against `make serve`, on a
+# throwaway cluster (bench/faults.py; FAULTS_ARGS="--outage 20" and so on). Prints; asserts nothing.
+faults: install
+	.ci/with-postgres $(BIN)/python bench/faults.py $(FAULTS_ARGS)
+
 # The English catalogue (locale/en): extract the marked strings, then compile them. Commit both
 # the .po and the .mo, so a machine without gettext's msgfmt still serves English.
 messages: install
