@@ -45,15 +45,16 @@ def _area_id(obj, path: str):
 
 class KeptAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete widget, which redraws a refused form with the value that was
-    posted: one that is no id at all (" ", "x") it looks up anyway and fails with a 500. Such
-    a value is simply not shown; the form's own error says what is wrong."""
+    posted: one that is no id at all (" ", "x") or beyond the column's range it looks up anyway
+    and fails with a 500. Such a value is simply not shown; the form's own error says what is
+    wrong."""
 
     def optgroups(self, name, value, attr=None):
         pk = self.field.remote_field.model._meta.pk
         kept = []
         for v in value:
             try:
-                pk.to_python(v)
+                pk.run_validators(pk.to_python(v))  # the validators hold the column's range
             except ValidationError:
                 continue
             kept.append(v)

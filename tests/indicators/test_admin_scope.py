@@ -206,7 +206,7 @@ def test_the_town_administrator_index_lists_what_they_keep(client, world):
     assert Area.objects.count() == 5  # nothing was created by looking
 
 
-@pytest.mark.parametrize("junk", [" ", "x", "²", "1.5"])
+@pytest.mark.parametrize("junk", [" ", "x", "²", "1.5", "99999999999999999999"])
 def test_an_admin_form_posted_with_no_id_for_a_choice_is_redrawn_with_its_error(
     client, world, junk
 ):
