@@ -11,7 +11,7 @@ PORT ?= 8000
 SERVE_ENV := DEBUG=0 TESTING=0
 WORKERS ?= 3
 
-.PHONY: install run serve backup test test-pg lint bench messages clean
+.PHONY: install run serve backup test test-pg fuzz faults lint bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,17 @@ test: lint
 # The same suite on a throwaway PostgreSQL cluster, stopped even when the tests fail.
 test-pg: install
 	$(TEST_ENV) REQUIRE_PG=1 .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+# The fuzz tests at the issue's size: 10,000 generated requests over every page and form
+# (`make test` runs 300 of them). FUZZ_EXAMPLES=N chooses another total.
+FUZZ_EXAMPLES ?= 10000
+fuzz: install
+	$(TEST_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -m fuzz tests/test_fuzz_pages.py $(PYTEST_ARGS)
+
+# PostgreSQL stopped for 10 s under a load of reads and saves against `make serve`, on a
+# throwaway cluster (bench/faults.py; FAULTS_ARGS="--outage 20" and so on). Prints; asserts nothing.
+faults: install
+	.ci/with-postgres $(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 # The English catalogue (locale/en): extract the marked strings, then compile them. Commit both
 # the .po and the .mo, so a machine without gettext's msgfmt still serves English.

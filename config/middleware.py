@@ -1,16 +1,58 @@
-"""Site-wide middleware: private responses, sessions kept alive while used, database outages."""
+"""Site-wide middleware: requests with NUL refused, private responses, sessions kept alive
+while used, database outages."""
 
 import datetime
 import logging
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
-from .views import DATABASE_ERRORS, database_unavailable
+from .views import DATABASE_ERRORS, bad_request_page, database_unavailable
 
 log = logging.getLogger(__name__)
+
+
+class NullCharactersMiddleware:
+    """A request whose path, parameters or file names hold a NUL character answers 400.
+
+    No person types one; PostgreSQL refuses it in any text it is asked to compare or store
+    (psycopg raises ValueError, which would be a 500), and forms already refuse it in their
+    fields. Refusing it here covers the paths and query strings that reach a lookup directly.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _holds_nul(request):
+            message = gettext("请求中含有空字符（NUL），无法处理：请检查网址或填写的内容。")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            return bad_request_page(request, message)
+        return self.get_response(request)
+
+
+def _holds_nul(request) -> bool:
+    parts = [request.GET]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        parts.append(request.POST)
+        names = [f.name for files in request.FILES.lists() for f in files[1]]
+        if any("\x00" in name for name in names):
+            return True
+    return any(
+        "\x00" in key or any("\x00" in v for v in values)
+        for part in parts
+        for key, values in part.lists()
+    )
 
 
 class PrivateResponsesMiddleware:

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.PrivateResponsesMiddleware",
     "config.middleware.SessionRefreshMiddleware",
+    # Before any view or lookup; after the user is known, so the 400 page has its frame.
+    "config.middleware.NullCharactersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -98,12 +100,22 @@ TEMPLATES = [
     },
 ]
 
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        DATABASE_URL,
+        # PostgreSQL: a worker keeps its connection for a minute instead of opening one per
+        # request, and checks it before reusing it, so a connection that a database restart
+        # closed is replaced at the next request: the site recovers without restarting
+        # gunicorn. SQLite opens a file, which costs nothing.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60" if POSTGRES else "0")),
+        conn_health_checks=True,
     )
 }
+if POSTGRES:
+    # While the database is down a request waits at most this long (seconds) before the 503.
+    DATABASES["default"]["OPTIONS"] = {"connect_timeout": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one file. WAL lets readers go on while one writer writes;
     # IMMEDIATE takes the write lock when a transaction begins, so a writer waits up to the
@@ -152,7 +164,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed file names (collectstatic writes them), so browsers may keep a file for a year and still
 # get the new one after an upgrade. With DEBUG on, runserver serves static/ under plain names.

@@ -7,13 +7,15 @@ import sys
 import psycopg
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 from django.views.decorators.http import require_safe
+
+from indicators.http import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,22 @@ def bad_request(request, exception):
     return defaults.bad_request(request, exception, template_name="errors/400.html")
 
 
+def bad_request_page(request, message: str) -> HttpResponse:
+    """The 400 page with what was wrong, for a request refused before any view (middleware)."""
+    body = loader.get_template("errors/400.html").render({"message": message}, request)
+    return HttpResponse(body, status=400)
+
+
 def permission_denied(request, exception):
     return defaults.permission_denied(request, exception, template_name="errors/403.html")
 
 
 def page_not_found(request, exception):
-    return defaults.page_not_found(request, exception, template_name="errors/404.html")
+    # A message written for people (an area that does not exist or may not be read) is shown;
+    # Django's own 404s name the URL patterns tried, which is for developers.
+    message = str(exception) if isinstance(exception, NotFound) else ""
+    body = loader.get_template("errors/404.html").render({"message": message}, request)
+    return HttpResponseNotFound(body)
 
 
 def server_error(request):

@@ -9,6 +9,8 @@ own town (village-level ones: the villages of that town); 审核员 and administ
 return and reopen. Leaders and district users write nothing.
 """
 
+from django.utils.translation import gettext
+
 from .areas import AreaTree
 from .models import Area, Department, Indicator, Membership
 
@@ -146,3 +148,31 @@ def area_choices(user, tree: AreaTree, area: Area | None) -> list[Area]:
         if a.level != Area.Level.VILLAGE or (town is not None and a.parent_id == town.pk)
     ]
     return sorted(choices, key=lambda a: a.code)
+
+
+def admin_area_ids(user, tree: AreaTree) -> set[int] | None:
+    """The areas whose records the user keeps in the admin; None for every area.
+
+    A superuser keeps the whole district (全区管理员). A town's administrator (a staff user
+    with the 管理员 role) keeps the records of the areas they read: their town and its
+    villages, or a whole district for a district's administrator. Anyone else, none.
+    """
+    if user.is_superuser:
+        return None
+    m = membership(user)
+    if m is None or m.role != Role.ADMIN or not user.is_staff:
+        return set()
+    return readable_area_ids(user, tree)
+
+
+def admin_scope_name(user, tree: AreaTree) -> str:
+    """The admin's words for the user's reach: "全区管理员", or "示例镇管理员"."""
+    if user.is_superuser:
+        return gettext("全区管理员")
+    m = membership(user)
+    area = tree.by_id.get(m.area_id) if m is not None else None
+    if area is None or m.role != Role.ADMIN:
+        return ""
+    if area.level == Area.Level.DISTRICT:
+        return gettext("全区管理员")
+    return gettext("%(area)s管理员") % {"area": area.name}

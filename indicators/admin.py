@@ -1,11 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_scope import VIEW, ScopedAdmin, ScopedInline, admin_scope
 from .models import (
+    ApiToken,
     Area,
     Category,
     Department,
@@ -22,36 +26,49 @@ from .rules import schedule_problems
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ScopedAdmin):
+    area_path = "pk"
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
 
+    def has_change_permission(self, request, obj=None):
+        # A town's administrator keeps its villages; the town itself is the district's.
+        own = getattr(getattr(request.user, "membership", None), "area_id", None)
+        if obj is not None and admin_scope(request) is not None and obj.pk == own:
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdmin):
+    town_admin_may = VIEW  # the shared catalogue: a town's forms choose from it
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ScopedAdmin):
+    town_admin_may = VIEW
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedInline, admin.TabularInline):
     model = Target
+    area_path = "area"
+    town_admin_may = VIEW  # a town's targets are kept under 目标
     extra = 0
     autocomplete_fields = ["area"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ScopedAdmin):
+    town_admin_may = VIEW
     list_display = [
         "code",
         "name",
@@ -112,16 +129,18 @@ class AnchorFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError([message for _month, message in problems])
 
 
-class ScheduleAnchorInline(admin.TabularInline):
+class ScheduleAnchorInline(ScopedInline, admin.TabularInline):
     model = ScheduleAnchor
+    town_admin_may = VIEW
     formset = AnchorFormSet
     extra = 2
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(ScopedAdmin):
     """序时计划: anchors "by the end of month m, p% of the annual target", linear between them."""
 
+    town_admin_may = VIEW
     list_display = ["name", "description", "anchor_text"]
     search_fields = ["name"]
     inlines = [ScheduleAnchorInline]
@@ -135,7 +154,8 @@ class ScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ScopedAdmin):
+    area_path = "area"
     list_display = [
         "year",
         "indicator",
@@ -195,13 +215,14 @@ class FigureAdminForm(forms.ModelForm):
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """Figures as the services keep them: a draft or returned figure may be corrected here
     (checked, versioned and recorded like an entry in the grid); a submitted one goes back
     through 退回 and an approved, locked one through 重新打开 with a reason, on the review page.
     Nothing is deleted: the history keeps every value ever entered."""
 
     form = FigureAdminForm
+    area_path = "area"
     list_display = [
         "year",
         "month",
@@ -300,9 +321,11 @@ class LightSchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ScopedAdmin):
+    area_path = "area"
     list_display = ["user", "role", "title", "area", "department"]
-    list_filter = ["role", "area", "department"]
+    # Only the areas of the listed memberships: the filter names no other town.
+    list_filter = ["role", ("area", admin.RelatedOnlyFieldListFilter), "department"]
     search_fields = ["user__username", "user__first_name", "title"]
     list_select_related = ["user", "area", "department"]
     autocomplete_fields = ["user", "area", "department"]
@@ -312,3 +335,69 @@ class MembershipAdmin(admin.ModelAdmin):
 class ReportingWindowAdmin(admin.ModelAdmin):
     list_display = ["cadence", "deadline_day"]
     list_editable = ["deadline_day"]
+
+
+class TokenStateFilter(admin.SimpleListFilter):
+    title = _("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return ApiToken.State.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == ApiToken.State.REVOKED:
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == ApiToken.State.EXPIRED:
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == ApiToken.State.ACTIVE:
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    """Keys of /api/v1/: who holds which, when it was last used, until when it answers.
+
+    Keys are made with `manage.py api_token USERNAME [--days N]`, which shows the key once;
+    here a token's purpose and expiry may be changed, and it may be revoked (never deleted:
+    the list keeps who had access, and until when).
+    """
+
+    area_path = "user__membership__area"
+    list_display = [
+        "user",
+        "name",
+        "prefix_text",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "state_text",
+    ]
+    list_filter = [TokenStateFilter]
+    search_fields = ["user__username", "user__first_name", "name", "prefix"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("前缀"), ordering="prefix")
+    def prefix_text(self, obj):
+        return f"{obj.prefix}…"
+
+    @admin.display(description=_("状态"))
+    def state_text(self, obj):
+        return ApiToken.State(obj.state()).label
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["change"])
+    def revoke(self, request, queryset):
+        n = services.api_tokens_revoke(tokens=queryset)
+        message = gettext("已吊销%(n)d个令牌，它们从现在起不能再调用接口。") % {"n": n}
+        self.message_user(request, message, messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        # A key is shown once, when it is made: by the command, never in a page.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

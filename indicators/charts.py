@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .formatting import month_label
-from .http import BadParameter, json_error
+from .http import BadParameter, NotFound, json_error
 from .villages import village_breakdown
 
 INK = "#1f2933"
@@ -130,6 +130,12 @@ class MonthChart(ChartView):
 
     def datasets(self):
         row = self.page["row"]
+        if row.month_values is None:
+            # Levels and rates have no 当月值; the page draws no such chart, a URL may ask.
+            raise NotFound(
+                _("「%(name)s」没有当月值：只有累计型、计数型指标按月分解。")
+                % {"name": self.page["indicator"].name}
+            )
         this_year = [num(v) if m <= row.month else None for m, v in enumerate(row.month_values, 1)]
         return [
             line(month_values_label(row.year), this_year, THIS_YEAR, kind="bar"),
@@ -177,7 +183,8 @@ class VillageChart(ChartView):
 
 
 def chart_view(chart_class, loader):
-    """A django-chartjs view bound to a context loader; bad parameters answer 400 in JSON."""
+    """A django-chartjs view bound to a context loader; bad parameters answer 400 in JSON, an
+    area or indicator that does not exist or may not be read 404 in JSON."""
     view = type(chart_class.__name__, (chart_class,), {"context_loader": staticmethod(loader)})
     inner = view.as_view()
 
@@ -186,5 +193,8 @@ def chart_view(chart_class, loader):
             return inner(request, *args, **kwargs)
         except BadParameter as exc:
             return json_error(str(exc))
+        except Http404 as exc:
+            message = str(exc) if isinstance(exc, NotFound) else _("没有找到该图表的数据。")
+            return json_error(message, 404)
 
     return wrapped

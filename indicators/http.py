@@ -12,14 +12,14 @@ from functools import wraps
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .access import can_read_area, home_area
+from .formatting import date_words
 from .models import ApiToken, Area
 from .periods import YEAR_MAX, YEAR_MIN, year_in_range
 from .selectors import open_period
@@ -28,6 +28,28 @@ from .selectors import open_period
 class BadParameter(ValueError):
     """A query-string value a person (or a script) typed wrong; answered with 400 and this
     message, which says what to write instead."""
+
+
+class NotFound(Http404):
+    """A 404 whose message is written for the person who asked (the 404 page and the API show
+    it); Django's own 404s say which URL patterns were tried and are not shown."""
+
+
+def area_not_found(code: str) -> NotFound:
+    # One answer for an area that does not exist and one the user may not read, so that
+    # asking never tells whether another town's code exists.
+    return NotFound(
+        _("区域「%(code)s」不存在或您无权查看：请检查区域编码，或从列表中选择区域") % {"code": code}
+    )
+
+
+def readable_area(code: str, *, user, tree) -> Area:
+    """The area of `code` if `user` may read it (`user` None: a command, which reads all);
+    NotFound otherwise, the same for both reasons."""
+    area = tree.by_code.get(code)
+    if area is None or (user is not None and not can_read_area(user, area, tree)):
+        raise area_not_found(code)
+    return area
 
 
 # How the messages name the parameters: words on the pages, the parameter names in the API.
@@ -55,9 +77,9 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
     """`?area=CODE&year=Y&month=N[&include_submitted=1]`, checked, for every page, the API,
     the charts and the commands.
 
-    Raises BadParameter for a missing `required` parameter, an unknown area, a year outside
-    the range or a month outside 1–12, and PermissionDenied for an area the user may not read
-    (`user` None: a command, which reads everything).
+    Raises BadParameter for a missing `required` parameter, a year outside the range or a
+    month outside 1–12, and NotFound (404) for an area that does not exist or that the user
+    may not read (`user` None: a command, which reads everything).
     """
     missing = [key for key in required if not params.get(key)]
     if missing:
@@ -67,13 +89,7 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
         )
     area = None
     if code := params.get("area"):
-        area = tree.by_code.get(code)
-        if area is None:
-            raise BadParameter(
-                _("区域「%(code)s」不存在：请检查区域编码，或从列表中选择区域") % {"code": code}
-            )
-        if user is not None and not can_read_area(user, area, tree):
-            raise PermissionDenied(_("您没有查看「%(name)s」的权限。") % {"name": area.name})
+        area = readable_area(code, user=user, tree=tree)
     year = _integer(params.get("year"), _name(names, "year"))
     if year is not None and not year_in_range(year):
         raise BadParameter(
@@ -89,7 +105,7 @@ def period_query(params, *, user, tree, required=(), names=PAGE_NAMES) -> Period
 def page_period(request, tree) -> PeriodQuery:
     """The period a page shows: the query string's, else the user's own area and the month
     the overview opens on (`selectors.open_period`, within the given year). BadParameter /
-    PermissionDenied as `period_query`."""
+    NotFound as `period_query`."""
     query = period_query(request.GET, user=request.user, tree=tree)
     area = query.area or home_area(request.user, tree)
     year, month = query.year, query.month
@@ -109,6 +125,15 @@ def _integer(raw, name: str) -> int | None:
         return int(raw)
     except ValueError:
         raise BadParameter(_("%(name)s应为整数，例如 2025、10") % {"name": name}) from None
+
+
+def id_of(raw) -> int | None:
+    """A record id typed in a query or a form ("12", full-width "１２"), or None for anything
+    else: "²" and "1e3" are not ids, and neither is a number no database column holds."""
+    raw = (raw or "").strip()
+    if not raw.isdecimal() or len(raw) > 18:
+        return None
+    return int(raw)
 
 
 def bad_request(request, message: str):
@@ -148,22 +173,41 @@ def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_user(request):
-    """The session user, else the active user whose token the request carries, else None."""
+NO_CREDENTIALS = "未登录或令牌无效：请登录，或在请求头中提供 Authorization: Token <令牌>。"
+# What a caller with a dead token should do: its script needs a new key from an administrator.
+RENEW = "请联系管理员用 python manage.py api_token 用户名 生成新令牌，并在调用方更换。"
+
+
+def api_caller(request):
+    """(user, "") for the session user or the holder of a live token; (None, why) otherwise.
+
+    A token answers while its user is active, until it expires or is revoked; `why` then says
+    which, and when, in the Chinese the county's scripts log.
+    """
     if request.user.is_authenticated:
-        return request.user
+        return request.user, ""
     scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() not in ("token", "bearer") or not key.strip():
-        return None
+        return None, NO_CREDENTIALS
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(key.strip()), user__is_active=True)
         .first()
     )
     if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+        return None, NO_CREDENTIALS
+    now = timezone.now()
+    state = token.state(now)
+    if state == ApiToken.State.REVOKED:
+        return None, f"令牌已于{_day(token.revoked_at)}被吊销：{RENEW}"
+    if state == ApiToken.State.EXPIRED:
+        return None, f"令牌已于{_day(token.expires_at)}过期：{RENEW}"
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, ""
+
+
+def _day(moment) -> str:
+    return date_words(timezone.localtime(moment).date())
 
 
 def api_view(view):
@@ -174,11 +218,9 @@ def api_view(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = api_user(request)
+        user, refusal = api_caller(request)
         if user is None:
-            return json_error(
-                "未登录或令牌无效：请登录，或在请求头中提供 Authorization: Token <令牌>。", 401
-            )
+            return json_error(refusal, 401)
         request.api_user = user
         return view(request, *args, **kwargs)
 

@@ -4,12 +4,14 @@ Every figure is a Decimal in the indicator's own unit; derived numbers (完成�
 never stored, they are computed by `metrics.py` through `selectors.py`.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -550,11 +552,26 @@ class LightScheme(models.Model):
         )
 
 
+# A token lasts a year unless made with another lifetime (`api_token --days`, or its expiry
+# edited in the admin): a key forgotten in a script stops working on its own.
+API_TOKEN_DAYS = 365
+
+
+def api_token_expiry():
+    return timezone.now() + timedelta(days=API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A per-user key for systems that read `/api/v1/…` without a browser session.
 
-    Only a SHA-256 digest is stored; the key itself is shown once, when it is made.
+    Only a SHA-256 digest is stored; the key itself is shown once, when it is made. A token
+    answers until it expires or an administrator revokes it (admin: 接口令牌 → 吊销).
     """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("有效")
+        EXPIRED = "expired", _("已过期")
+        REVOKED = "revoked", _("已吊销")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -567,6 +584,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("前缀"), max_length=8, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("到期时间"), default=api_token_expiry)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -575,6 +594,14 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}…"
+
+    def state(self, now=None) -> str:
+        """Revoked, expired or active at `now` (default: now)."""
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.ACTIVE
 
 
 class Membership(models.Model):

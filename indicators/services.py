@@ -8,13 +8,15 @@ rules are `rules.py`'s, which the workbook import applies too: a figure typed in
 uploaded in a sheet and one edited in the admin are judged alike.
 """
 
+import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 
@@ -22,6 +24,7 @@ from . import access, demo, rules
 from .cells import CellError, number, text
 from .http import token_digest
 from .models import (
+    API_TOKEN_DAYS,
     ApiToken,
     Area,
     Department,
@@ -33,6 +36,8 @@ from .models import (
 )
 from .periods import deadline, is_late, period_problem
 from .workbook import registry, sheets_from_dicts, workbook_import
+
+log = logging.getLogger(__name__)
 
 Status = Figure.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -239,9 +244,41 @@ def figures_save(
     figure among the cells is submitted too. `reason` (e.g. "Excel上传") goes to the history.
     The admin writes through here too (`as_admin`), so its edits are checked, locked and
     audited like the grid's.
+
+    Two first entries of one figure at the same moment: on PostgreSQL both find no row to
+    lock, and the second insert meets the first one's row in the unique constraint. The
+    writes then roll back to a savepoint and the cells are checked once more, so the later
+    saver is told, like any stale page, who saved first and the value they saved.
     """
+    for attempt in (1, 2):
+        _lock_stored(cells, year, month)
+        if attempt == 2:
+            for cell in cells:
+                cell.error, cell.newer, cell.needs_confirmation = "", None, False
+        check_cells(cells, user=user, year=year, month=month, as_admin=as_admin)
+        result = SaveResult(cells)
+        if not result.ok:
+            return result
+        try:
+            with transaction.atomic():  # a savepoint: a lost race undoes only these writes
+                result.saved = [
+                    _save_cell(c, user, year, month, reason) for c in cells if c.changed
+                ]
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("同时首次填报：%s 的保存晚了一步，重新核对", user)
+            continue
+        break
+    if submit:
+        ready = [c.figure for c in cells if c.figure is not None and c.figure.status in EDITABLE]
+        result.submitted = figures_submit(user=user, figures=ready)
+    return result
+
+
+def _lock_stored(cells, year, month) -> None:
+    # Lock the stored rows (PostgreSQL); the checks then see the newest versions.
     keys = {c.key for c in cells}
-    # Lock the stored rows (PostgreSQL); the checks below then see the newest versions.
     list(
         Figure.objects.select_for_update()
         .filter(
@@ -252,35 +289,27 @@ def figures_save(
         )
         .values_list("pk", flat=True)
     )
-    check_cells(cells, user=user, year=year, month=month, as_admin=as_admin)
-    result = SaveResult(cells)
-    if not result.ok:
-        return result
-    for cell in cells:
-        if not cell.changed:
-            continue
-        figure = cell.figure or Figure(
-            indicator=cell.indicator,
-            area=cell.area,
-            year=year,
-            month=month,
-            created_by=user,
-            version=0,
-        )
-        figure.value, figure.note, figure.updated_by = cell.value, cell.note, user
-        figure.version += 1
-        words = [reason or "保存"]
-        if cell.note:
-            words.append(f"备注：{cell.note}")
-        if cell.needs_confirmation or (cell.confirmed and cell.note):
-            words.append("已确认数值无误")
-        _write(figure, user=user, reason="；".join(words))
-        cell.figure = figure
-        result.saved.append(figure)
-    if submit:
-        ready = [c.figure for c in cells if c.figure is not None and c.figure.status in EDITABLE]
-        result.submitted = figures_submit(user=user, figures=ready)
-    return result
+
+
+def _save_cell(cell: Cell, user, year: int, month: int, reason: str) -> Figure:
+    figure = cell.figure or Figure(
+        indicator=cell.indicator,
+        area=cell.area,
+        year=year,
+        month=month,
+        created_by=user,
+        version=0,
+    )
+    figure.value, figure.note, figure.updated_by = cell.value, cell.note, user
+    figure.version += 1
+    words = [reason or "保存"]
+    if cell.note:
+        words.append(f"备注：{cell.note}")
+    if cell.needs_confirmation or (cell.confirmed and cell.note):
+        words.append("已确认数值无误")
+    _write(figure, user=user, reason="；".join(words))
+    cell.figure = figure
+    return figure
 
 
 @transaction.atomic
@@ -331,7 +360,8 @@ def _locked(figures: list[tuple[Figure, int | None]]):
 
 @transaction.atomic
 def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None) -> list[Figure]:
-    """Approve submitted figures (all or none); nobody approves their own submission.
+    """Approve submitted figures (all or none) under the four-eyes rule: nobody approves a
+    value they entered (created or last changed) or submitted.
 
     `figures` pairs each figure with the version the reviewer saw (None: not checked).
     """
@@ -347,6 +377,8 @@ def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None)
             )
         if figure.submitted_by_id == user.pk:
             raise WorkflowError(gettext("不能审核自己报送的数据：请由部门其他审核员或管理员审核"))
+        if user.pk in (figure.created_by_id, figure.updated_by_id):
+            raise WorkflowError(gettext("不能审核自己填报的数据：请由部门其他审核员或管理员审核"))
     approved = []
     for figure, _ in pairs:
         figure.status, figure.approved_by, figure.approved_at = Status.APPROVED, user, now
@@ -400,11 +432,25 @@ def figures_reopen(*, user, figure: Figure, reason: str) -> Figure:
 # ---------------------------------------------------------------------------- API tokens
 
 
-def api_token_create(*, user, name: str = "") -> str:
-    """Make a token for `user` and return the key; only its digest is kept."""
+def api_token_create(*, user, name: str = "", days: int = API_TOKEN_DAYS) -> str:
+    """Make a token for `user` that lasts `days` days and return the key; only its digest is
+    kept, so the key is shown once."""
+    if days < 1:
+        raise ValueError(gettext("令牌有效期至少1天"))
     key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=token_digest(key), prefix=key[:8])
+    ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=token_digest(key),
+        prefix=key[:8],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
     return key
+
+
+def api_tokens_revoke(*, tokens, now=None) -> int:
+    """Revoke the tokens not yet revoked; they answer 401 from now on. Returns how many."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
 
 
 # ---------------------------------------------------------------------------- presets and demo

@@ -1,4 +1,9 @@
+"""The ledger in the admin, narrowed like the core's to the records of the user's own town
+(indicators/admin_scope.py): tasks, their headings, reports, files, requests and trail."""
+
 from django.contrib import admin
+
+from indicators.admin_scope import ScopedAdmin, ScopedInline
 
 from .models import (
     Attachment,
@@ -14,21 +19,24 @@ from .models import (
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "parent", "order"]
-    list_filter = ["year"]
+class SectionAdmin(ScopedAdmin):
+    area_path = "area"
+    list_display = ["title", "year", "area", "parent", "order"]
+    list_filter = ["year", ("area", admin.RelatedOnlyFieldListFilter)]
     list_editable = ["order"]
-    list_select_related = ["parent"]
+    list_select_related = ["parent", "area"]
     search_fields = ["title"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedInline, admin.TabularInline):
     model = Milestone
+    area_path = "task__area"
     extra = 0
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ScopedAdmin):
+    area_path = "area"
     list_display = [
         "number",
         "title",
@@ -49,7 +57,8 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ScopedAdmin):
+    area_path = "task__area"
     list_display = ["task", "year", "month", "percent", "author", "reported_on"]
     list_filter = ["year", "month"]
     list_select_related = ["task", "author"]
@@ -57,20 +66,23 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ScopedAdmin):
+    area_path = "report__task__area"
     list_display = ["name", "report", "size", "content_type", "uploaded_at"]
     list_select_related = ["report__task"]
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(ScopedAdmin):
+    area_path = "task__area"
     list_display = ["task", "new_deadline", "decision", "requested_by", "decided_by"]
     list_filter = ["decision"]
     list_select_related = ["task", "requested_by", "decided_by"]
 
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(admin.ModelAdmin):
+class TaskEventAdmin(ScopedAdmin):
+    area_path = "task__area"
     list_display = ["task", "kind", "user", "on"]
     list_filter = ["kind"]
     list_select_related = ["task", "user"]
@@ -82,7 +94,8 @@ class TaskLightRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskLightChange)
-class TaskLightChangeAdmin(admin.ModelAdmin):
+class TaskLightChangeAdmin(ScopedAdmin):
+    area_path = "task__area"
     list_display = ["task", "as_of", "old", "new", "automatic", "user", "reason"]
     list_filter = ["automatic", "new"]
     list_select_related = ["task", "user"]

@@ -1,11 +1,11 @@
 import datetime
-from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import month_label
 
+from . import attachments
 from .models import Attachment, Task, TaskLight
 
 
@@ -27,11 +27,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         # Attachments are optional (DOMAIN §1: no mandatory photos); each one is checked.
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        given = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in given]
         for upload in cleaned:
-            suffix = Path(upload.name).suffix.lower().lstrip(".")
-            if suffix not in Attachment.EXTENSIONS:
+            if attachments.extension(upload.name) not in Attachment.EXTENSIONS:
                 raise forms.ValidationError(
                     _("「%(name)s」的类型不支持：只能上传 %(types)s 文件。"),
                     params={"name": upload.name, "types": "、".join(Attachment.EXTENSIONS)},
@@ -40,6 +39,11 @@ class MultipleFileField(forms.FileField):
                 raise forms.ValidationError(
                     _("「%(name)s」超过10MB，请压缩后再上传。"), params={"name": upload.name}
                 )
+            # The content must be what the name says (a renamed program is refused), and the
+            # type recorded is the checked one, not the browser's claim.
+            if why := attachments.problem(upload):
+                raise forms.ValidationError(why)
+            upload.content_type = attachments.CONTENT_TYPES[attachments.extension(upload.name)]
         return cleaned
 
 

@@ -7,6 +7,7 @@ change can be written to `TaskLightChange`. Overdue (逾期) is derived, never a
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +32,18 @@ class TaskLight(models.TextChoices):
 
 
 class Section(models.Model):
-    """A heading of the work report (三、紧盯产镇融合发展…), optionally under another."""
+    """A heading of a town's work report (三、紧盯产镇融合发展…), optionally under another.
 
+    Each town has its own report, so two towns may both have a "加强政府自身建设" in a year.
+    """
+
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("区域"),
+        null=True,  # headings made before they belonged to a town and used by none of them
+        on_delete=models.PROTECT,
+        related_name="sections",
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200)
     parent = models.ForeignKey(
@@ -54,9 +65,9 @@ class Section(models.Model):
                 fields=["year", "parent", "title"], name="section_unique_title_per_parent"
             ),
             models.UniqueConstraint(
-                fields=["year", "title"],
+                fields=["area", "year", "title"],
                 condition=Q(parent__isnull=True),
-                name="section_unique_top_title",
+                name="section_unique_top_title_per_area",
             ),
         ]
 
@@ -170,6 +181,12 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    def clean(self):
+        # A task is filed under a heading of its own town's report (the admin asks this).
+        section = self.section if self.section_id else None
+        if section is not None and section.area_id and section.area_id != self.area_id:
+            raise ValidationError({"section": _("板块属于其他区域：请选择本镇工作报告的板块。")})
 
     @property
     def is_active(self) -> bool:

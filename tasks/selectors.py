@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from indicators.areas import AreaTree
@@ -19,7 +20,7 @@ from indicators.models import Area
 from indicators.selectors import FigureValues, reach_of
 
 from . import lights
-from .models import ProgressReport, Task
+from .models import ProgressReport, Section, Task
 from .services import active_rule, judge
 
 HUNDRED = Decimal(100)
@@ -299,5 +300,12 @@ def task_tally(
     return tally_from_rows(rows, year=year, as_of=as_of)
 
 
-def task_years() -> list[int]:
-    return list(Task.objects.order_by("-year").values_list("year", flat=True).distinct())
+def task_years(areas) -> list[int]:
+    """The years with tasks in `areas` (ids: what the user may read), latest first."""
+    tasks = Task.objects.filter(area_id__in=areas)
+    return list(tasks.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def sections_of(tasks):
+    """The headings `tasks` are filed under, with their parent headings: the section filter."""
+    return Section.objects.filter(Q(tasks__in=tasks) | Q(children__tasks__in=tasks)).distinct()

@@ -20,10 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from indicators.areas import AreaTree
+from indicators.excel import append_row
 from indicators.formatting import date_words
 from indicators.http import (
     API_NAMES,
     BadParameter,
+    NotFound,
     api_view,
     bad_request,
     json_error,
@@ -45,12 +47,13 @@ from .forms import (
     NoteForm,
     ProgressForm,
 )
-from .models import Attachment, ExtensionRequest, Milestone, Section, Task
+from .models import Attachment, ExtensionRequest, Milestone, Task
 from .selectors import (
     filter_rows,
     leader_name,
     ledger_rows,
     month_of,
+    sections_of,
     tally_from_rows,
     task_years,
 )
@@ -83,16 +86,18 @@ def ledger_context(request):
     tree = AreaTree()
     readable = access.readable_task_areas(request.user, tree)
     as_of = parse_as_of(request.GET.get("as_of"))
-    years = task_years()
+    # Years, sections, departments and leaders are those of the tasks the user may read:
+    # a filter never names another town's headings or tasks.
+    years = task_years(readable)
     # The one parser of the core: the same year range and words as every page.
-    year = period_query(request.GET, user=None, tree=tree).year
+    year = period_query(request.GET, user=request.user, tree=tree).year
     if not year:
         year = as_of.year if as_of.year in years or not years else years[0]
     base = Task.objects.filter(year=year, area_id__in=readable)
     leaders = {t.lead_leader for t in base.select_related("lead_leader") if t.lead_leader}
     form = LedgerFilterForm(
         request.GET or None,
-        sections=_tree_order(Section.objects.filter(year=year)),
+        sections=_tree_order(sections_of(base)),
         departments=Department.objects.filter(led_tasks__in=base).distinct(),
         leaders=sorted(((u.pk, leader_name(u)) for u in leaders), key=lambda c: c[1]),
         initial={"year": year, "as_of": as_of},
@@ -204,17 +209,17 @@ def _ledger_xlsx(context):
     title = f"{context['year']}年重点工作任务台账（截至{date_words(context['as_of'])}）"
     if context["is_demo"]:
         title += "（示例数据）"
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([context["tally"]["sentence"]])
-    ws.append(headers)
+    append_row(ws, [context["tally"]["sentence"]])
+    append_row(ws, headers)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for section, rows in grouped(context["rows"]):
-        ws.append([section])
+        append_row(ws, [section])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         for row in rows:
-            ws.append([value(row) for _, value in LEDGER_COLUMNS])
+            append_row(ws, [value(row) for _, value in LEDGER_COLUMNS])
     widths = [12, 30, 24, 10, 12, 18, 14, 24, 9, 40, 24, 9, 8]
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + index)].width = width
@@ -491,10 +496,12 @@ def api_tasks(request):
     tree = AreaTree()
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            year = period_query(params, user=None, tree=tree, names=API_NAMES).year
+            year = period_query(params, user=request.api_user, tree=tree, names=API_NAMES).year
             as_of = parse_as_of(params.get("as_of"), name="as_of")
         except BadParameter as exc:
             return json_error(f"{exc}。")
+        except NotFound as exc:
+            return json_error(f"{exc}。", 404)
     year = year or as_of.year
     if not year_in_range(year):
         return json_error(f"year 应在{YEAR_MIN}至{YEAR_MAX}之间。")

@@ -263,7 +263,7 @@ def apply_tasks(plan, *, user=None) -> dict:
         values = {f: data[f] for f in FIELDS}
         values.update(
             area_id=areas[data["area"]],
-            section_id=sections[data["year"], tuple(data["section"])],
+            section_id=sections[data["area"], data["year"], tuple(data["section"])],
             indicator_id=indicators.get(data["indicator"]) if data["indicator"] else None,
             lead_leader_id=data["lead_leader"],
             lead_department_id=departments[data["lead_department"]].pk,
@@ -302,26 +302,29 @@ def _record_lights(plan, numbers, user) -> None:
 
 
 def _apply_sections(plan) -> dict:
-    """(year, path of titles) → section id, creating the headings in the sheet's order."""
+    """(area code, year, path of titles) → section id, creating each town's headings in the
+    sheet's order (every town has its own report, and so its own headings)."""
     found = {}
-    by_key = {(s.year, s.parent_id, s.title): s for s in Section.objects.all()}
+    areas = dict(Area.objects.values_list("code", "pk"))
+    by_key = {(s.area_id, s.year, s.parent_id, s.title): s for s in Section.objects.all()}
     order = defaultdict(int)
     for s in by_key.values():
-        order[s.year, s.parent_id] = max(order[s.year, s.parent_id], s.order)
+        order[s.area_id, s.year, s.parent_id] = max(order[s.area_id, s.year, s.parent_id], s.order)
     for data in plan.rows[TASKS].values():
         parent, path = None, []
+        area = areas[data["area"]]
         for title in data["section"]:
             path.append(title)
-            key = (data["year"], parent.pk if parent else None, title)
+            key = (area, data["year"], parent.pk if parent else None, title)
             section = by_key.get(key)
             if section is None:
-                order[key[:2]] += 1
+                order[key[:3]] += 1
                 section = Section.objects.create(
-                    year=key[0], parent=parent, title=title, order=order[key[:2]]
+                    area_id=area, year=key[1], parent=parent, title=title, order=order[key[:3]]
                 )
                 by_key[key] = section
             parent = section
-            found[data["year"], tuple(path)] = section.pk
+            found[data["area"], data["year"], tuple(path)] = section.pk
     return found
 
 

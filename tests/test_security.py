@@ -149,13 +149,23 @@ def test_a_missing_page_answers_404_in_the_site_frame(client, leader):
 
 
 def test_a_permission_failure_answers_403_with_the_reason(client, town, outsider):
+    from tests.tasks.factories import make_task
+
+    make_task(town, number="2025-03-01")
+    client.force_login(outsider)
+    response = client.get("/tasks/2025-03-01/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "没有权限" in html and "您没有查看该任务的权限。" in html and 'class="topbar"' in html
+
+
+def test_an_area_one_may_not_read_answers_404_without_naming_it(client, town, outsider):
     client.force_login(outsider)
     response = client.get("/?area=T01&year=2025&month=10")
     html = response.content.decode()
-    assert response.status_code == 403
-    assert (
-        "没有权限" in html and "您没有查看「示例镇」的权限。" in html and 'class="topbar"' in html
-    )
+    assert response.status_code == 404
+    assert "区域「T01」不存在或您无权查看" in html and "示例镇" not in html
+    assert 'class="topbar"' in html
 
 
 def test_a_bad_host_answers_400_in_chinese(client):
@@ -253,3 +263,32 @@ def test_other_errors_in_a_view_are_not_called_an_outage(client, leader, monkeyp
     database_down(monkeypatch, ValueError("a bug"), spare_login=True)
     client.raise_request_exception = False
     assert client.get("/tasks/?year=2025").status_code == 500
+
+
+# ---------------------------------------------------------------------------- NUL characters
+
+
+def test_a_nul_in_the_query_string_answers_400_in_chinese_in_the_site_frame(client, leader):
+    client.force_login(leader)
+    response = client.get("/", {"area": "T0\x001", "year": "2025"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "请求中含有空字符（NUL）" in html and 'class="topbar"' in html
+
+
+def test_a_nul_in_an_api_query_answers_json_400(client, leader):
+    client.force_login(leader)
+    response = client.get("/api/v1/tasks", {"year": "2025\x00"})
+    assert response.status_code == 400
+    assert "空字符" in response.json()["error"]
+
+
+def test_a_nul_in_a_posted_form_stores_nothing(client, town, leader):
+    from tasks.models import TaskEvent
+    from tests.tasks.factories import make_task
+
+    make_task(town, number="2025-03-01")
+    client.force_login(leader)
+    response = client.post("/tasks/2025-03-01/comment/", {"text": "已协调\x00"})
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+    assert not TaskEvent.objects.exists()

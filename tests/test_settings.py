@@ -17,6 +17,8 @@ SETTINGS_VARIABLES = {
     "DATABASE_URL",
     "CSRF_TRUSTED_ORIGINS",
     "HSTS_SECONDS",
+    "CONN_MAX_AGE",
+    "STATIC_ROOT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by tests/conftest.py for playwright
 }
 PRODUCTION = {
@@ -145,4 +147,13 @@ def test_a_sqlite_database_runs_in_wal_mode_with_immediate_transactions(database
 
 def test_postgresql_gets_none_of_the_sqlite_options():
     url = "postgres://tracker@127.0.0.1:5432/tracker"
-    assert evaluate("settings.DATABASES['default']['OPTIONS']", DATABASE_URL=url, DEBUG="1") == "{}"
+    options = evaluate("settings.DATABASES['default']['OPTIONS']", DATABASE_URL=url, DEBUG="1")
+    assert options == "{'connect_timeout': 5}"  # an outage answers 503 within seconds
+
+
+def test_postgresql_connections_are_kept_and_checked_so_a_restart_heals(database_url):
+    url = "postgres://tracker@127.0.0.1:5432/tracker"
+    kept = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['default']['CONN_HEALTH_CHECKS']"
+    assert evaluate(kept, DATABASE_URL=url, DEBUG="1") == "60 True"
+    assert evaluate(kept, DATABASE_URL=url, DEBUG="1", CONN_MAX_AGE="0") == "0 True"
+    assert evaluate(kept, DATABASE_URL=database_url, DEBUG="1") == "0 True"

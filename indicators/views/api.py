@@ -1,16 +1,24 @@
 """JSON for big-screen displays and the district's systems (`/api/v1/summary`).
 
 A caller is authenticated by its browser session or by a per-user token (`http.api_view`); bad
-parameters answer 400 with a JSON error, never 500. The API speaks Chinese whatever the
-caller's language: its text is read by the county's systems, not shown in our pages.
+parameters answer 400 with a JSON error, an area that does not exist or may not be read 404,
+never 500. The API speaks Chinese whatever the caller's language: its text is read by the
+county's systems, not shown in our pages.
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from ..areas import AreaTree
-from ..http import API_NAMES, BadParameter, api_view, json_error, json_response, period_query
+from ..http import (
+    API_NAMES,
+    BadParameter,
+    NotFound,
+    api_view,
+    json_error,
+    json_response,
+    period_query,
+)
 from ..selectors import summary_payload, summary_rows
 
 
@@ -33,9 +41,9 @@ def summary(request):
             )
         except BadParameter as exc:
             return json_error(f"{exc}。")
-        except PermissionDenied:
-            # JSON, not the HTML 403 page: the caller is a program that reads the error.
-            return json_error(f"无权查看区域「{request.GET['area']}」。", 403)
+        except NotFound as exc:
+            # JSON, not the HTML 404 page: the caller is a program that reads the error.
+            return json_error(f"{exc}。", 404)
     rows = summary_rows(
         query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted
     )

@@ -16,10 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import access, services
 from ..areas import AreaTree
 from ..cells import integer, text
+from ..excel import append_row
 from ..forms import ReviewForm, UploadForm
 from ..grid import EDITABLE, grid_rows, plain, reporting_progress, targets_notice
 from ..history import figure_history
-from ..http import BadParameter, bad_request, forbidden, period_query, xlsx_response
+from ..http import (
+    BadParameter,
+    bad_request,
+    forbidden,
+    id_of,
+    period_query,
+    readable_area,
+    xlsx_response,
+)
 from ..models import Area, Figure, Indicator
 from ..periods import YEAR_MAX, YEAR_MIN, deadline, default_period, period_problem
 from ..workbook import WorkbookError, read_file
@@ -35,7 +44,7 @@ def _period(source, departments):
     year, month = default_period()
     department = departments.first()
     if raw := source.get("department"):
-        found = departments.filter(pk=raw).first() if raw.isdigit() else None
+        found = departments.filter(pk=pk).first() if (pk := id_of(raw)) else None
         if found is None:
             raise BadParameter(_("部门不存在或您无权查看，请从列表中选择。"))
         department = found
@@ -184,14 +193,14 @@ def _review_action(request, data, department, town, year, month):
         indicator__department=department, year=year, month=month
     )
     if data["action"] == "approve":
-        ids = [int(i) for i in request.POST.getlist("approve") if i.isdigit()]
+        ids = [pk for i in request.POST.getlist("approve") if (pk := id_of(i))]
         chosen = list(figures.filter(pk__in=ids))
         if not chosen:
             raise services.WorkflowError(_("请先勾选要审核通过的数据。"))
         versions = {}
         for figure in chosen:
             raw = request.POST.get(f"ver-{figure.pk}", "")
-            versions[figure.pk] = int(raw) if raw.isdigit() else None
+            versions[figure.pk] = id_of(raw)
         done = services.figures_approve(user=user, figures=[(f, versions[f.pk]) for f in chosen])
         messages.success(request, _("已审核通过%(n)d项，数据已锁定。") % {"n": len(done)})
         return
@@ -211,12 +220,11 @@ def _review_action(request, data, department, town, year, month):
 # ---------------------------------------------------------------------------- 填报进度
 
 
-def _town_for_reading(request, tree):
-    """The town a reader asked for (?area=), else their own or the first one they may read."""
-    code = request.GET.get("area")
-    if code:
-        area = tree.by_code.get(code)
-        return area if area is not None and area.level == Area.Level.TOWN else None
+def _area_for_reading(request, tree):
+    """The area a reader asked for (?area=), else their own town or the first one they may
+    read; NotFound (404) for an area that does not exist or that they may not read."""
+    if code := request.GET.get("area"):
+        return readable_area(code, user=request.user, tree=tree)
     towns = access.readable_towns(request.user, tree)
     return towns[0] if towns else None
 
@@ -224,13 +232,13 @@ def _town_for_reading(request, tree):
 @require_GET
 def progress(request):
     tree = AreaTree()
-    town = _town_for_reading(request, tree)
-    if town is None and request.GET.get("area"):
-        return bad_request(request, _("区域不存在或不是镇，请从列表中选择。"))
+    town = _area_for_reading(request, tree)
+    if town is not None and town.level != Area.Level.TOWN:
+        return bad_request(request, _("填报进度按镇查看：请从列表中选择镇。"))
     if town is None or not access.can_read_progress(request.user, town, tree):
         return forbidden(request, _("您无权查看该镇的填报进度。"))
     try:
-        query = period_query(request.GET, user=None, tree=tree)
+        query = period_query(request.GET, user=request.user, tree=tree)
     except BadParameter as exc:
         return bad_request(request, str(exc))
     year, month = default_period()
@@ -288,13 +296,14 @@ def _sheet_xlsx(town, villages, department, year, month):
     book = Workbook()
     ws = book.active
     ws.title = FIGURES
-    ws.append(SHEET_COLUMNS)
+    append_row(ws, SHEET_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF7E0")
     for row in grid_rows(department, town, villages, year, month):
         figure = row.figure
-        ws.append(
+        append_row(
+            ws,
             [
                 row.indicator.code,
                 row.area.code,
@@ -309,7 +318,7 @@ def _sheet_xlsx(town, villages, department, year, month):
                 row.last_year,
                 row.target,
                 figure.get_status_display() if figure else "未填报",
-            ]
+            ],
         )
         ws.cell(ws.max_row, 5).fill = fill
         ws.cell(ws.max_row, 6).fill = fill
@@ -503,15 +512,11 @@ def history(request, code):
     """Every change of an indicator's figures at an area: who, when, old and new, and why."""
     indicator = get_object_or_404(Indicator.objects.select_related("department"), code=code)
     tree = AreaTree()
-    area = _town_for_reading(request, tree) if not request.GET.get("area") else None
-    if request.GET.get("area"):
-        area = tree.by_code.get(request.GET["area"])
-        if area is None:
-            return bad_request(request, _("区域不存在，请从列表中选择。"))
+    area = _area_for_reading(request, tree)
     if area is None or not access.can_read_area(request.user, area, tree):
         return forbidden(request, _("您无权查看该区域的数据修改记录。"))
     try:
-        year = period_query(request.GET, user=None, tree=AreaTree([])).year
+        year = period_query({"year": request.GET.get("year")}, user=None, tree=tree).year
     except BadParameter:
         year = None  # the history of every year
     if request.GET.get("format") == "xlsx":
@@ -539,9 +544,12 @@ def _history_xlsx(indicator, area, entries):
     book = Workbook()
     ws = book.active
     ws.title = "修改记录"
-    ws.append(["年度", "月份", "区域", "时间", "操作人", "操作", "原值", "新值", "状态", "原因"])
+    append_row(
+        ws, ["年度", "月份", "区域", "时间", "操作人", "操作", "原值", "新值", "状态", "原因"]
+    )
     for e in entries:
-        ws.append(
+        append_row(
+            ws,
             [
                 e.year,
                 e.month,
@@ -553,6 +561,6 @@ def _history_xlsx(indicator, area, entries):
                 e.new_value,
                 e.status,
                 e.reason,
-            ]
+            ],
         )
     return xlsx_response(book, f"修改记录-{indicator.code}{indicator.name}-{area.name}.xlsx")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from ..excel import append_row
 from . import registry
 
 
@@ -29,7 +30,7 @@ def export_workbook(destination) -> None:
     book = Workbook(write_only=True)
     for sheet in registry.sheets():
         ws = book.create_sheet(sheet.name)
-        ws.append(list(sheet.columns))
+        append_row(ws, sheet.columns)
         for row in sheet.export():
-            ws.append([cell_value(v) for v in row])
+            append_row(ws, [cell_value(v) for v in row])
     book.save(destination)

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -146,7 +147,6 @@ def test_api_accepts_a_token_without_a_session(client, demo):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("area=NOPE&year=2025&month=10", "区域「NOPE」不存在"),
         ("area=T01&year=2025&month=13", "month 应为1至12"),
         ("area=T01&year=abc&month=1", "应为整数"),
         ("area=T01&month=1", "缺少参数：year"),
@@ -159,11 +159,54 @@ def test_api_answers_bad_parameters_with_json_400(leader_client, query, message)
 
 
 def test_a_user_cannot_read_another_towns_figures(client, demo):
+    # An area one may not read answers exactly as one that does not exist: 404, one message.
     other = make_area(code="T99", name="外镇", level="town")
     client.force_login(make_user("stranger", role="leader", area=other))
-    assert client.get("/?area=T01").status_code == 403
-    assert client.get("/api/v1/summary?area=T01&year=2025&month=10").status_code == 403
-    assert client.get("/charts/indicators/JJ04/cumulative/?area=T01").status_code == 403
+    page = client.get("/?area=T01")
+    assert page.status_code == 404
+    assert "区域「T01」不存在或您无权查看" in page.content.decode()
+    assert "示例镇" not in page.content.decode()
+    api = client.get("/api/v1/summary?area=T01&year=2025&month=10")
+    assert api.status_code == 404 and "区域「T01」不存在或您无权查看" in api.json()["error"]
+    chart = client.get("/charts/indicators/JJ04/cumulative/?area=T01")
+    assert chart.status_code == 404 and "区域「T01」不存在或您无权查看" in chart.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?area={code}&year=2025&month=10",
+        "/indicators/JJ04/?area={code}&year=2025&month=10",
+        "/charts/indicators/JJ04/cumulative/?area={code}&year=2025&month=10",
+        "/charts/categories/?area={code}&year=2025&month=10",
+        "/api/v1/summary?area={code}&year=2025&month=10",
+        "/entry/progress/?area={code}&year=2025&month=10",
+        "/entry/history/JJ04/?area={code}",
+    ],
+)
+def test_an_unknown_area_and_an_unreadable_one_get_the_same_404(client, demo, url):
+    other = make_area(code="T99", name="外镇", level="town")
+    client.force_login(make_user("stranger", role="leader", area=other))
+    unknown = client.get(url.format(code="NOPE"))
+    hidden = client.get(url.format(code="T01"))
+    assert unknown.status_code == hidden.status_code == 404
+    body = hidden.content.decode()
+    assert "示例镇" not in body
+    message = "不存在或您无权查看：请检查区域编码，或从列表中选择区域"
+    assert message in body and message in unknown.content.decode()
+
+    def same(html):  # the page for the one reads as the page for the other
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html.replace("T01", "NOPE"))
+
+    assert same(body) == same(unknown.content.decode())
+
+
+@pytest.mark.parametrize("code", ["JJ08", "MS01"])
+def test_a_month_chart_of_a_level_or_rate_answers_json_404_with_the_reason(leader_client, code):
+    # The page draws no such chart for a 存量 or 比率 indicator; the URL may still be asked.
+    response = leader_client.get(f"/charts/indicators/{code}/months/?area=T01&year=2025&month=10")
+    assert response.status_code == 404
+    assert "没有当月值：只有累计型、计数型指标按月分解。" in response.json()["error"]
 
 
 def test_chart_of_a_bad_period_answers_json_400(leader_client):

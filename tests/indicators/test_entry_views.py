@@ -150,6 +150,25 @@ def test_reviewer_sees_refusal_for_own_submission(client, reviewer, gdp, town):
     assert Figure.objects.get(year=2025, month=3).status == "submitted"
 
 
+@pytest.mark.parametrize("raw", ["²", "１²", "99999999999999999999"])
+def test_a_department_that_is_no_id_is_refused_with_what_to_do(client, staff, gdp, raw):
+    client.force_login(staff)
+    response = client.get("/entry/", {"year": 2025, "month": 3, "department": raw})
+    assert response.status_code == 400
+    assert "部门不存在或您无权查看，请从列表中选择。" in response.content.decode()
+
+
+def test_an_approval_of_no_id_approves_nothing(client, staff, reviewer, gdp, town):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6", action="submit")
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(reviewer)
+    data = {"year": 2025, "month": 3, "action": "approve", "approve": ["²", "-1"]}
+    page = client.post("/entry/review/", {**data, "ver-²": "²"}, follow=True).content.decode()
+    assert "请先勾选要审核通过的数据。" in page
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
+
+
 def test_progress_page_lists_departments_with_missing_and_late(
     client, leader, staff, gdp, town, department
 ):
@@ -304,3 +323,72 @@ def test_a_figure_for_a_month_its_cadence_does_not_report_is_refused(staff, depa
     )
     assert not plan.ok and "季报指标" in str(plan.errors[0])
     assert not Figure.objects.filter(indicator=quarterly).exists()
+
+
+# ---------------------------------------------------------------------------- four eyes
+
+
+def approve(client, figure):
+    figure.refresh_from_db()
+    data = {"year": 2025, "month": 3, "action": "approve", "approve": figure.pk}
+    data[f"ver-{figure.pk}"] = figure.version
+    return client.post("/entry/review/", data, follow=True).content.decode()
+
+
+@pytest.fixture
+def second_reviewer(town, department):
+    return make_user("reviewer2", role="reviewer", area=town, department=department)
+
+
+def test_a_reviewer_who_typed_the_value_cannot_approve_it_after_a_clerk_submits(
+    client, staff, reviewer, second_reviewer, gdp, town
+):
+    client.force_login(reviewer)
+    assert post_grid(client, gdp, town, "6").status_code == 302  # the reviewer types it
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(staff)
+    assert (
+        post_grid(client, gdp, town, "6", version=figure.version, action="submit").status_code
+        == 302
+    )
+    figure.refresh_from_db()
+    assert (figure.status, figure.submitted_by, figure.created_by) == ("submitted", staff, reviewer)
+    client.force_login(reviewer)
+    assert "不能审核自己填报的数据" in approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
+    client.force_login(second_reviewer)
+    approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "approved"
+
+
+def test_a_reviewer_who_submitted_a_clerks_value_cannot_approve_it(
+    client, staff, reviewer, second_reviewer, gdp, town
+):
+    client.force_login(staff)
+    assert post_grid(client, gdp, town, "6").status_code == 302  # the clerk types it
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(reviewer)
+    post_grid(client, gdp, town, "6", version=figure.version, action="submit")
+    figure.refresh_from_db()
+    assert (figure.status, figure.submitted_by, figure.created_by) == ("submitted", reviewer, staff)
+    assert "不能审核自己报送的数据" in approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"
+    client.force_login(second_reviewer)
+    approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "approved"
+
+
+def test_a_reviewer_who_last_changed_a_clerks_value_cannot_approve_it(
+    client, staff, reviewer, gdp, town
+):
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6")
+    figure = Figure.objects.get(year=2025, month=3)
+    client.force_login(reviewer)
+    post_grid(client, gdp, town, "6.5", version=figure.version)  # the reviewer corrects it
+    figure.refresh_from_db()
+    client.force_login(staff)
+    post_grid(client, gdp, town, "6.5", version=figure.version, action="submit")
+    client.force_login(reviewer)
+    assert "不能审核自己填报的数据" in approve(client, figure)
+    assert Figure.objects.get(pk=figure.pk).status == "submitted"

@@ -29,12 +29,19 @@ def test_home_shows_the_latest_month_of_the_users_town(client, demo):
     assert "工业总产值" in page and "示例数据" in page
 
 
-@pytest.mark.parametrize("query", ["?area=NOPE", "?month=13", "?year=abc", "?year=1900"])
+@pytest.mark.parametrize("query", ["?month=13", "?year=abc", "?year=1900"])
 def test_home_answers_bad_parameters_with_400_in_chinese(client, demo, query):
     client.login(username="leader", password="demo1234")
     response = client.get("/" + query)
     assert response.status_code == 400
     assert "参数有误" in response.content.decode()
+
+
+def test_home_answers_an_unknown_area_with_404_in_chinese(client, demo):
+    client.login(username="leader", password="demo1234")
+    response = client.get("/?area=NOPE")
+    assert response.status_code == 404
+    assert "区域「NOPE」不存在或您无权查看" in response.content.decode()
 
 
 def test_home_with_an_empty_database_says_what_to_do(client, leader):

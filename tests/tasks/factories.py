@@ -9,10 +9,14 @@ from tests.factories import make_department
 _seq = itertools.count(1)
 
 
-def make_section(year=2025, title=None, parent=None, order=0) -> Section:
+def make_section(year=2025, title=None, parent=None, order=0, area=None) -> Section:
     n = next(_seq)
     return Section.objects.create(
-        year=year, title=title or f"板块{n}", parent=parent, order=order or n
+        area=area or (parent.area if parent else None),
+        year=year,
+        title=title or f"板块{n}",
+        parent=parent,
+        order=order or n,
     )
 
 
@@ -28,7 +32,7 @@ def make_task(area, **overrides) -> Task:
     }
     values.update(overrides)
     if "section" not in values:
-        values["section"] = make_section(year=year)
+        values["section"] = make_section(year=year, area=area)
     if "lead_department" not in values:
         values["lead_department"] = make_department("经发办")
     cooperating = values.pop("cooperating", [])

@@ -5,9 +5,9 @@ import pytest
 from openpyxl import load_workbook
 
 from indicators.services import api_token_create
-from tests.factories import make_department
+from tests.factories import make_area, make_department
 
-from .factories import make_milestone, make_task
+from .factories import make_milestone, make_section, make_task
 from .test_selectors import ledger
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,22 @@ def ledger_leader(task):
     from tasks.models import Task
 
     return Task.objects.exclude(pk=task.pk).first().lead_leader
+
+
+def test_the_ledger_never_names_another_towns_years_sections_or_tasks(logged_in, town):
+    other = make_area(code="T99", name="外镇", level="town")
+    make_task(
+        other, year=2023, title="外镇旧任务", section=make_section(2023, "外镇旧板块", area=other)
+    )
+    heading = make_section(title="外镇的板块", area=other)
+    make_task(other, title="外镇的任务", section=heading, lead_department=make_department("外镇办"))
+    make_task(town, title="本镇的任务", section=make_section(title="本镇的板块", area=town))
+    for url in (f"/tasks/?{AS_OF}", f"/tasks/print/?{AS_OF}"):
+        html = page(logged_in, url)
+        assert "本镇的任务" in html and "本镇的板块" in html, url
+        assert "外镇" not in html and "2023" not in html, url
+    # Another town's heading is not among the choices: asking for it is a wrong filter.
+    assert logged_in.get(f"/tasks/?{AS_OF}&section={heading.pk}").status_code == 400
 
 
 @pytest.mark.parametrize("query", ["as_of=2025-13-01", "year=abc", "light=purple", "department=x"])

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators import formatting as fmt
 from indicators.areas import AreaTree
-from indicators.http import BadParameter, period_query
+from indicators.http import BadParameter, NotFound, period_query
 from indicators.models import Light
 from indicators.selectors import summary_payload, summary_rows
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             query = period_query(
                 {"area": area, "year": str(year), "month": str(month)}, user=None, tree=tree
             )
-        except BadParameter as exc:
+        except (BadParameter, NotFound) as exc:
             raise CommandError(f"{exc}。") from None
         place = query.area
         rows = summary_rows(place, year, month, tree=tree, include_submitted=include_submitted)
