@@ -12,7 +12,7 @@ from django.db import transaction
 
 from ..cells import CellError, text
 from ..models import Area, Category, Department, Indicator, Schedule
-from . import registry
+from . import names, registry
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class Plan:
     counts: dict = field(default_factory=dict)  # sheet -> {created, updated, unchanged}
     touched: dict = field(default_factory=dict)  # sheet -> keys it created or changed
     as_of: object = None  # the date the import counts as made on; None is today
+    skipped: dict = field(default_factory=dict)  # sheet -> [(row, 标题/单位/脚注, text)]
+    no_figure: dict = field(default_factory=dict)  # sheet -> rows whose value is "—", "无" …
+    warnings: list = field(default_factory=list)  # RowErrors that do not stop the import
+    samples: dict = field(default_factory=dict)  # sheet -> {created/updated/unchanged: [keys]}
 
     @property
     def ok(self) -> bool:
@@ -54,6 +58,20 @@ class Plan:
             for s in registry.sheets()
             if self.rows.get(s.name)
         ]
+        for sheet, rows in self.skipped.items():
+            above = [n for n, kind, _ in rows if kind != "脚注"]
+            below = [n for n, kind, _ in rows if kind == "脚注"]
+            if above:
+                kinds = "、".join(dict.fromkeys(k for _, k, _ in rows if k != "脚注"))
+                lines.append(f"{sheet}表：跳过表头上方的{span(above)}（{kinds}）")
+            if below:
+                lines.append(f"{sheet}表：跳过表尾的{span(below)}（注、填表人等说明）")
+        for sheet, rows in self.no_figure.items():
+            if rows:
+                lines.append(
+                    f"{sheet}表：{span(rows)}的数值为「—」「/」「无」等，表示无数据，"
+                    f"已跳过{len(rows)}行（未保存为0）"
+                )
         if self.new_categories:
             lines.append("新建类别：" + "、".join(self.new_categories))
         if self.new_departments:
@@ -89,13 +107,24 @@ class Checker:
         rows = self.sheets.get(name) or []
         if not rows:
             return []
-        header, body = rows[0]["_header"], rows[1:]
+        info, body = rows[0], rows[1:]
+        header = info["_header"]
+        if info.get("_skipped"):
+            self.plan.skipped[name] = info["_skipped"]
         missing = [c for c in registry.sheet(name).required if c not in header]
         for column in missing:
-            self.error(name, 0, column, "缺少必填列，请在第一行加上该列名")
+            self.error(name, 0, column, missing_message(info, column))
         return [] if missing else body
 
-    def cell(self, sheet, row, column, parse, *args, required=False, default=None):
+    def unit(self, name, column) -> str:
+        """The unit a sheet's header gives a column ("数值（万元）"), or ""."""
+        rows = self.sheets.get(name) or []
+        return rows[0].get("_units", {}).get(column, "") if rows else ""
+
+    def no_figure(self, name, row) -> None:
+        self.plan.no_figure.setdefault(name, []).append(row)
+
+    def cell(self, sheet, row, column, parse, *args, required=False, default=None, **kwargs):
         """Parse one cell; record a row error and return None when it is wrong."""
         value = row.get(column)
         if value is None or text(value) == "":
@@ -106,7 +135,7 @@ class Checker:
                 )
             return default
         try:
-            return parse(value, *args) if args else parse(value)
+            return parse(value, *args, **kwargs)
         except CellError as exc:
             self.error(sheet, row["_row"], column, str(exc))
             return None
@@ -150,7 +179,28 @@ class Checker:
             "entry_level": ind.entry_level,
             "source": ind.source.code if ind.source else "",
             "name": ind.name,
+            "unit": ind.unit,
         }
+
+    def resolver(self, kind: str):
+        """A function raw cell → code for areas ("区域") or indicators ("指标"): the code as
+        written, else the unique name; CellError listing candidates otherwise. Cached."""
+        if kind == "区域":
+            known = {c: a.name for c, a in self.db_areas.items()}
+            parents = {c: a.parent_id for c, a in self.db_areas.items()}
+            by_id = {a.pk: a.name for a in self.db_areas.values()}
+            labels = {c: by_id.get(p, "") for c, p in parents.items()}
+            for c, a in self.plan.rows.get("区域", {}).items():
+                known[c] = a["name"]
+                parent = a["parent"]
+                labels[c] = self.plan.rows["区域"].get(parent, {}).get("name") or (
+                    self.db_areas[parent].name if parent in self.db_areas else ""
+                )
+        else:
+            known = {c: i.name for c, i in self.db_indicators.items()}
+            known.update({c: i["name"] for c, i in self.plan.rows.get("指标", {}).items()})
+            labels = {}
+        return names.Resolver(kind, known, labels)
 
 
 def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False) -> Plan:
@@ -183,6 +233,23 @@ def workbook_import(sheets, *, dry_run: bool = False, accept_outliers: bool = Fa
     if plan.ok and not dry_run:
         apply(plan, user=user)
     return plan
+
+
+def missing_message(info: dict, column: str) -> str:
+    where = info.get("_header_row", 1)
+    above = "（表头上方的标题、单位行已跳过）" if info.get("_skipped") else ""
+    return f"缺少必填列：表头（第{where}行）中没有「{column}」{above}，请在表头加上该列名"
+
+
+def span(rows: list[int]) -> str:
+    """第3行, 第3–7行, or 第3、5、9行: the rows a summary line names."""
+    rows = sorted(rows)
+    if len(rows) == 1:
+        return f"第{rows[0]}行"
+    if rows == list(range(rows[0], rows[-1] + 1)):
+        return f"第{rows[0]}–{rows[-1]}行"
+    shown = "、".join(map(str, rows[:10])) + ("等" if len(rows) > 10 else "")
+    return f"第{shown}行"
 
 
 def counter(created: int = 0, updated: int = 0, unchanged: int = 0) -> dict:

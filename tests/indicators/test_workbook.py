@@ -153,7 +153,7 @@ def test_bad_catalogue_rows_are_refused():
 def test_missing_required_column_is_reported_once_for_the_header():
     plan = check(base_book(目标=[["指标编码", "区域编码", "年度"], ["GDP", "T1", 2025]]))
     assert [str(e) for e in plan.errors] == [
-        "目标表 表头 「目标值 或 目标增速%」列：缺少必填列，请在第一行加上该列名"
+        "目标表 表头 「目标值 或 目标增速%」列：缺少必填列，请在表头加上该列名"
     ]
 
 
