@@ -147,6 +147,13 @@ def check_indicators(checker) -> None:
         if item["category"] and item["category"] not in checker.categories:
             checker.categories.add(item["category"])
             checker.plan.new_categories.append(item["category"])
+    # The sheet's row order is the catalogue's order when it lists the whole catalogue; a
+    # partial sheet leaves the stored order alone and puts new indicators after the rest.
+    if not set(checker.db_indicators) <= set(planned):
+        last = max((i.order for i in checker.db_indicators.values()), default=0)
+        for key, item in planned.items():
+            stored = checker.db_indicators.get(key)
+            item["order"] = stored.order if stored else last + item["order"]
     for code, item in planned.items():
         source = checker.indicator(item["source"]) if item["source"] else None
         for field, problem in rules.indicator_problems(
