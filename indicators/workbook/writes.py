@@ -8,8 +8,8 @@ is recorded in the figure history with the reason `IMPORT_REASON`, as the entry 
 
 from collections import defaultdict
 
+from django.db import connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import (
     Area,
@@ -21,6 +21,7 @@ from ..models import (
     ScheduleAnchor,
     Target,
 )
+from . import bulk
 from .columns import AREAS, FIGURES, INDICATORS, SCHEDULES, TARGETS, YES_NO, word
 from .plan import counter
 
@@ -246,67 +247,51 @@ def export_targets() -> list[list]:
 
 # ---------------------------------------------------------------------------- 数据
 
-IMPORTED_FIELDS = [
-    "value",
-    "note",
-    "updated_by",
-    "updated_at",
-    "status",
-    "approved_by",
-    "approved_at",
-    "version",
-]
-
-
 def apply_figures(plan, *, user=None) -> dict:
+    """Create or rewrite the planned figures as approved, each with a history row.
+
+    Stored figures are compared as (value, note, status) tuples, so an import of rows that are
+    already there writes nothing; the rest is written in plain SQL (`bulk`)."""
     planned = plan.rows[FIGURES]
     indicators = dict(Indicator.objects.values_list("code", "pk"))
     areas = dict(Area.objects.values_list("code", "pk"))
     ind_ids = {indicators[k[0]] for k in planned}
     area_ids = {areas[k[1]] for k in planned}
+    years = {k[2] for k in planned}
     existing = {
-        (f.indicator_id, f.area_id, f.year, f.month): f
-        for f in Figure.objects.filter(indicator_id__in=ind_ids, area_id__in=area_ids)
+        (ind, area, year, month): (pk, value, note, status)
+        for pk, ind, area, year, month, value, note, status in Figure.objects.filter(
+            indicator_id__in=ind_ids, area_id__in=area_ids, year__in=years
+        )
+        .order_by()
+        .values_list("id", "indicator_id", "area_id", "year", "month", "value", "note", "status")
     }
     now, approved = timezone.now(), Figure.Status.APPROVED
+    user_id = user.pk if user is not None else None
     new, changed = [], []
-    for (ind, area, year, month), (value, note) in planned.items():
-        key = (indicators[ind], areas[area], year, month)
-        figure = existing.get(key)
-        if figure is None:
-            new.append(
-                Figure(
-                    indicator_id=key[0],
-                    area_id=key[1],
-                    year=year,
-                    month=month,
-                    value=value,
-                    note=note,
-                    created_by=user,
-                    updated_by=user,
-                    status=approved,
-                    approved_by=user,
-                    approved_at=now,
-                )
-            )
-        elif figure.value != value or figure.note != note or figure.status != approved:
-            figure.value, figure.note, figure.updated_by = value, note, user
-            figure.status, figure.approved_by, figure.approved_at = approved, user, now
-            figure.version += 1
-            figure.updated_at = now  # bulk_update skips auto_now
-            changed.append(figure)
-    bulk_create_with_history(
-        new, Figure, batch_size=2000, default_user=user, default_change_reason=IMPORT_REASON
-    )
-    bulk_update_with_history(
-        changed,
-        Figure,
-        IMPORTED_FIELDS,
-        batch_size=2000,
-        default_user=user,
-        default_change_reason=IMPORT_REASON,
-    )
+    samples = plan.samples.setdefault(FIGURES, {"created": [], "updated": [], "unchanged": []})
+    for key, (value, note) in planned.items():
+        ids = (indicators[key[0]], areas[key[1]], key[2], key[3])
+        stored = existing.get(ids)
+        if stored is None:
+            new.append((*ids, value, note, user_id, user_id, now, now, approved, 1))
+            new[-1] += (None, None, user_id, now, "", False)
+            what = "created"
+        elif stored[1] != value or stored[2] != note or stored[3] != approved:
+            changed.append((stored[0], value, note))
+            what = "updated"
+        else:
+            what = "unchanged"
+        if len(samples[what]) < SAMPLES:
+            samples[what].append(key)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    new = [(*r[:15], stamp, *r[16:]) for r in new]  # approved_at, as the database keeps it
+    bulk.figures_insert(new, user=user, now=now, reason=IMPORT_REASON)
+    bulk.figures_update(changed, user=user, now=now, reason=IMPORT_REASON)
     return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
+
+
+SAMPLES = 20  # keys of each kind the preview shows
 
 
 def export_figures() -> list[list]:
