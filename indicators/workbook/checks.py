@@ -274,6 +274,7 @@ def _value(checker, sheet, row, column, info, unit, percent):
 # ---------------------------------------------------------------------------- 数据
 
 REQUIRED = "不能为空（如为公式，请在 Excel 中粘贴为数值）"
+MAX_INT = 10**14
 
 
 def _memo(parse):
@@ -312,9 +313,12 @@ def check_figures(checker) -> None:
     year_of = _memo(lambda v: year_cell(v, YEAR_MIN, YEAR_MAX))
     month_of = _memo(month_cell)
     info_of, level_of, placement = {}, {}, {}
-
-    def required(value):
-        return value is None or (value.__class__ is str and not value.strip())
+    columns = (
+        ("指标编码", indicator_code),
+        ("区域编码", area_code),
+        ("年度", year_of),
+        ("月份", month_of),
+    )
 
     for row in rows:
         n = row["_row"]
@@ -323,44 +327,48 @@ def check_figures(checker) -> None:
         if raw_value.__class__ is str and is_no_figure(raw_value):
             checker.no_figure(FIGURES, n)
             continue
-        got = {}
-        for column, parse in (
-            ("指标编码", indicator_code),
-            ("区域编码", area_code),
-            ("年度", year_of),
-            ("月份", month_of),
-        ):
+        got = []
+        for column, parse in columns:
             raw = row.get(column)
-            if required(raw):
+            if raw is None or (raw.__class__ is str and not raw.strip()):
                 error(FIGURES, n, column, REQUIRED)
+                got.append(None)
                 continue
             result = parse(raw)
-            if isinstance(result, CellError):
+            if result.__class__ is CellError:
                 error(FIGURES, n, column, str(result))
+                got.append(None)
             else:
-                got[column] = result
-        ind, area = got.get("指标编码"), got.get("区域编码")
+                got.append(result)
+        ind, area, year_, month_ = got
         info = None
         if ind is not None:
-            info = info_of.get(ind) or info_of.setdefault(ind, checker.indicator(ind))
+            info = info_of.get(ind)
+            if info is None:
+                info = info_of[ind] = checker.indicator(ind)
         value = None
-        if required(raw_value):
+        if raw_value is None or (raw_value.__class__ is str and not raw_value.strip()):
             error(FIGURES, n, "数值", REQUIRED)
         elif info is not None:
             value = _figure_value(checker, n, raw_value, info, header_unit)
         note = row.get("备注")
-        note = text(note) if note is not None else ""
-        if len(note) > 255:
-            error(FIGURES, n, "备注", f"备注有{len(note)}个字，超过255字：请删减后重新导入")
+        if note is not None:
+            note = text(note)
+            if len(note) > 255:
+                error(FIGURES, n, "备注", f"备注有{len(note)}个字，超过255字：请删减后重新导入")
+        else:
+            note = ""
         level = None
         if area is not None:
-            level = level_of.get(area) or level_of.setdefault(area, checker.area_level(area))
+            if area in level_of:
+                level = level_of[area]
+            else:
+                level = level_of[area] = checker.area_level(area)
             if level is None:
                 error(FIGURES, n, "区域编码", f"区域「{area}」不存在：请先在区域表中添加")
         if len(errors) > before:
             continue
-        year_, month_ = got["年度"], got["月份"]
-        key = (info["name"], level)
+        key = (ind, level)
         if key not in placement:
             placement[key] = rules.placement_problem(
                 name=info["name"],
@@ -372,7 +380,7 @@ def check_figures(checker) -> None:
             column = "指标编码" if info["source"] else "区域编码"
             error(FIGURES, n, column, f"{problem}（区域「{area}」）")
             continue
-        if problem := rules.negative_problem(info["kind"], value):
+        if value < 0 and (problem := rules.negative_problem(info["kind"], value)):
             error(FIGURES, n, "数值", problem)
             continue
         key = (ind, area, year_, month_)
@@ -386,8 +394,15 @@ def check_figures(checker) -> None:
 
 def _figure_value(checker, n, raw, info, header_unit):
     percent = info["unit"] == "%"
-    if raw.__class__ is int and not header_unit:
-        return Decimal(raw)
+    if not header_unit:
+        if raw.__class__ is int and -MAX_INT < raw < MAX_INT:
+            return Decimal(raw)
+        if raw.__class__ is Decimal:
+            # A number as the file stores it: exact already; only its size is checked here.
+            _, digits, exponent = raw.as_tuple()
+            if exponent.__class__ is int and exponent >= -6 and 0 < len(digits) <= 15:
+                if len(digits) + exponent <= 14:
+                    return raw
     try:
         value = number(raw, percent=percent)
         return convert(value, header_unit, info["unit"]) if header_unit else value
@@ -410,18 +425,23 @@ def _check_series(checker, parsed) -> None:
         series[ind, area][year, month] = value
     for (ind, area, year, month), (value, _, _) in parsed.items():
         series[ind, area][year, month] = value
+    cumulative_of = {c: checker.indicator(c)["kind"] in (Kind.FLOW, Kind.COUNT) for c in codes}
+    low, high = 1 / rules.OUTLIER_RATIO, rules.OUTLIER_RATIO
     for (ind, area, year, month), (value, note, n) in parsed.items():
         points = series[ind, area]
-        cumulative = checker.indicator(ind)["kind"] in (Kind.FLOW, Kind.COUNT)
-        if cumulative and not note:
+        if cumulative_of[ind] and not note:
             # A next month given in the same file is checked on its own row.
             after = None if (ind, area, year, month + 1) in parsed else "next"
             if problem := rules.cumulative_problem(points, year, month, value, after=after):
                 checker.error(FIGURES, n, "数值", f"{problem}，{rules.REASON_HINT}")
                 continue
-        if not checker.accept_outliers and (
-            problem := rules.unit_slip_problem(points, year, month, value)
-        ):
+        if checker.accept_outliers or not value:
+            continue
+        # Last month is the neighbour the rule compares with, whenever it is not zero.
+        before = points.get((year, month - 1) if month > 1 else (year - 1, 12))
+        if before and high > abs(value / before) > low:
+            continue
+        if problem := rules.unit_slip_problem(points, year, month, value):
             checker.error(
                 FIGURES,
                 n,

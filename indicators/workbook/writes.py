@@ -8,7 +8,6 @@ is recorded in the figure history with the reason `IMPORT_REASON`, as the entry 
 
 from collections import defaultdict
 
-from django.db import connection
 from django.utils import timezone
 
 from ..models import (
@@ -267,15 +266,13 @@ def apply_figures(plan, *, user=None) -> dict:
         .values_list("id", "indicator_id", "area_id", "year", "month", "value", "note", "status")
     }
     now, approved = timezone.now(), Figure.Status.APPROVED
-    user_id = user.pk if user is not None else None
     new, changed = [], []
     samples = plan.samples.setdefault(FIGURES, {"created": [], "updated": [], "unchanged": []})
     for key, (value, note) in planned.items():
         ids = (indicators[key[0]], areas[key[1]], key[2], key[3])
         stored = existing.get(ids)
         if stored is None:
-            new.append((*ids, value, note, user_id, user_id, now, now, approved, 1))
-            new[-1] += (None, None, user_id, now, "", False)
+            new.append((*ids, value, note))
             what = "created"
         elif stored[1] != value or stored[2] != note or stored[3] != approved:
             changed.append((stored[0], value, note))
@@ -284,8 +281,6 @@ def apply_figures(plan, *, user=None) -> dict:
             what = "unchanged"
         if len(samples[what]) < SAMPLES:
             samples[what].append(key)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    new = [(*r[:15], stamp, *r[16:]) for r in new]  # approved_at, as the database keeps it
     bulk.figures_insert(new, user=user, now=now, reason=IMPORT_REASON)
     bulk.figures_update(changed, user=user, now=now, reason=IMPORT_REASON)
     return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
