@@ -145,7 +145,9 @@ def main():
     plan = workbook_import(read_file(io.BytesIO(data), name="again.xlsx"))
     again = time.perf_counter() - start
     print(f"the same {args.rows:,} rows again (all unchanged): {again:.2f}s, {plan.counts}")
-    real = libreoffice_copy(workbook(villages, args.rows, note="（快报数）区统计局口径，含新增企业"))
+    real = libreoffice_copy(
+        workbook(villages, args.rows, note="（快报数）区统计局口径，含新增企业")
+    )
     if real is None:
         print("preview: LibreOffice (soffice) not found, skipped")
         return

@@ -350,7 +350,8 @@ def check_figures(checker) -> None:
         if raw_value is None or (raw_value.__class__ is str and not raw_value.strip()):
             error(FIGURES, n, "数值", REQUIRED)
         elif info is not None:
-            value = _figure_value(checker, n, raw_value, info, header_unit)
+            unit = row.get("_unit") or header_unit  # a 表样's 单位 column, else the header's
+            value = _figure_value(checker, n, raw_value, info, unit)
         note = row.get("备注")
         if note is not None:
             note = text(note)

@@ -246,6 +246,7 @@ def export_targets() -> list[list]:
 
 # ---------------------------------------------------------------------------- 数据
 
+
 def apply_figures(plan, *, user=None) -> dict:
     """Create or rewrite the planned figures as approved, each with a history row.
 

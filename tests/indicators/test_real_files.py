@@ -100,7 +100,9 @@ def test_footnote_rows_below_the_data_are_skipped_and_said_so(demo, name, line):
 @pytest.mark.django_db
 def test_dashes_are_counted_as_no_figure_never_as_zero(demo):
     _, messages, _ = imported("04_dash_no_figure.xlsx")
-    assert "数据表：第3–7行的数值为「—」「/」「无」等，表示无数据，已跳过5行（未保存为0）" in messages
+    assert (
+        "数据表：第3–7行的数值为「—」「/」「无」等，表示无数据，已跳过5行（未保存为0）" in messages
+    )
 
 
 @pytest.mark.django_db
