@@ -62,6 +62,12 @@ def check_areas(checker) -> None:
         parent = checker.cell(AREAS, row, "上级编码", code_cell, default="")
         level = checker.cell(AREAS, row, "层级", choice, levels(), "层级")
         demo = checker.cell(AREAS, row, "示例数据", choice, YES_NO, "示例数据", default=False)
+        if checker.scope is not None and key not in checker.scope:
+            # A new village of the user's own town is theirs to add; anything else is not.
+            if key in checker.db_areas or parent not in checker.scope:
+                checker.out_of_scope(AREAS, row["_row"], "编码", key)
+                continue
+            checker.scope = checker.scope | {key}
         planned[key] = {"name": name, "parent": parent, "level": level, "is_demo": demo}
     # Levels default from the parent, so resolve them once every row is known.
     for code, area in planned.items():
@@ -231,6 +237,8 @@ def check_targets(checker) -> None:
         if area and checker.area_level(area) is None:
             checker.error(TARGETS, n, "区域编码", f"区域「{area}」不存在：请先在区域表中添加")
             continue
+        if area and checker.out_of_scope(TARGETS, n, "区域编码", area):
+            continue
         if not (ind and area and year_) or len(checker.plan.errors) > errors:
             continue
         if value is None and growth is None:
@@ -313,6 +321,7 @@ def check_figures(checker) -> None:
     year_of = _memo(lambda v: year_cell(v, YEAR_MIN, YEAR_MAX))
     month_of = _memo(month_cell)
     info_of, level_of, placement = {}, {}, {}
+    scope = checker.scope
     columns = (
         ("指标编码", indicator_code),
         ("区域编码", area_code),
@@ -367,6 +376,8 @@ def check_figures(checker) -> None:
                 level = level_of[area] = checker.area_level(area)
             if level is None:
                 error(FIGURES, n, "区域编码", f"区域「{area}」不存在：请先在区域表中添加")
+            elif scope is not None and area not in scope:
+                checker.out_of_scope(FIGURES, n, "区域编码", area)
         if len(errors) > before:
             continue
         key = (ind, level)

@@ -87,9 +87,10 @@ class Checker:
     """The rows of a workbook being checked, the errors found so far, and the areas and
     indicators known from the database or from the workbook itself."""
 
-    def __init__(self, sheets: dict[str, list[dict]], accept_outliers: bool):
+    def __init__(self, sheets: dict[str, list[dict]], accept_outliers: bool, scope=None):
         self.sheets = sheets
         self.accept_outliers = accept_outliers
+        self.scope = scope  # area codes the importing user may write; None: all
         self.plan = Plan()
         self.db_areas = {a.code: a for a in Area.objects.all()}
         self.db_indicators = {
@@ -101,6 +102,13 @@ class Checker:
 
     def error(self, sheet, row, column, message):
         self.plan.errors.append(RowError(sheet, row, column, message))
+
+    def out_of_scope(self, sheet, row, column, area) -> bool:
+        """Record an error when the user may not import for `area`; True when so."""
+        if self.scope is None or area in self.scope:
+            return False
+        self.error(sheet, row, column, f"您无权导入区域「{area}」的数据：请由该区域的管理员导入")
+        return True
 
     def rows(self, name):
         """The data rows of a sheet, or none when its header lacks a required column."""
@@ -203,17 +211,20 @@ class Checker:
         return names.Resolver(kind, known, labels)
 
 
-def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False) -> Plan:
-    """Validate every row of every sheet; writes nothing."""
-    checker = Checker(sheets, accept_outliers)
+def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False, scope=None) -> Plan:
+    """Validate every row of every sheet; writes nothing. `scope`: the area codes the user
+    may import for (an administrator's own town and its villages); None for a command."""
+    checker = Checker(sheets, accept_outliers, scope)
     for sheet in registry.sheets():
         sheet.check(checker)
     return checker.plan
 
 
 @transaction.atomic
-def apply(plan: Plan, *, user=None) -> Plan:
-    """Write a checked plan (all of it, in one transaction); fills `plan.counts`."""
+def apply(plan: Plan, *, user=None, counting: bool = False) -> Plan:
+    """Write a checked plan (all of it, in one transaction); fills `plan.counts`.
+
+    `counting` (the preview, rolled back by the caller) lets sheets with a `count` count."""
     if not plan.ok:
         raise ValueError("cannot apply a plan with errors")
     # New categories and departments keep the order in which the workbook first names them.
@@ -223,13 +234,30 @@ def apply(plan: Plan, *, user=None) -> Plan:
         Department.objects.get_or_create(name=name, defaults={"order": order})
     for sheet in registry.sheets():
         if plan.rows.get(sheet.name):
-            plan.counts[sheet.name] = sheet.apply(plan, user=user)
+            if counting and sheet.count is not None:
+                plan.counts[sheet.name] = sheet.count(plan)
+            else:
+                plan.counts[sheet.name] = sheet.apply(plan, user=user)
     return plan
 
 
-def workbook_import(sheets, *, dry_run: bool = False, accept_outliers: bool = False, user=None):
-    """Check then (unless dry run or refused) apply: the one import path for files and the demo."""
-    plan = check(sheets, accept_outliers=accept_outliers)
+def preview(plan: Plan) -> Plan:
+    """Fill `plan.counts` (and samples) with what applying would do, writing nothing: sheets
+    that can count without writing do; the others are applied and rolled back."""
+    if not plan.ok:
+        return plan
+    with transaction.atomic():
+        apply(plan, counting=True)
+        transaction.set_rollback(True)
+    return plan
+
+
+def workbook_import(
+    sheets, *, dry_run: bool = False, accept_outliers: bool = False, user=None, scope=None
+):
+    """Check then (unless dry run or refused) apply: the one import path for files, the pages,
+    the 表样 and the demo."""
+    plan = check(sheets, accept_outliers=accept_outliers, scope=scope)
     if plan.ok and not dry_run:
         apply(plan, user=user)
     return plan

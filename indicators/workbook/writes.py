@@ -247,7 +247,12 @@ def export_targets() -> list[list]:
 # ---------------------------------------------------------------------------- 数据
 
 
-def apply_figures(plan, *, user=None) -> dict:
+def count_figures(plan) -> dict:
+    """What `apply_figures` would do, without writing (the preview of a large sheet)."""
+    return apply_figures(plan, dry=True)
+
+
+def apply_figures(plan, *, user=None, dry=False) -> dict:
     """Create or rewrite the planned figures as approved, each with a history row.
 
     Stored figures are compared as (value, note, status) tuples, so an import of rows that are
@@ -282,8 +287,9 @@ def apply_figures(plan, *, user=None) -> dict:
             what = "unchanged"
         if len(samples[what]) < SAMPLES:
             samples[what].append(key)
-    bulk.figures_insert(new, user=user, now=now, reason=IMPORT_REASON)
-    bulk.figures_update(changed, user=user, now=now, reason=IMPORT_REASON)
+    if not dry:
+        bulk.figures_insert(new, user=user, now=now, reason=IMPORT_REASON)
+        bulk.figures_update(changed, user=user, now=now, reason=IMPORT_REASON)
     return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
 
 
