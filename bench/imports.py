@@ -34,6 +34,7 @@ def build(rows: int):
 
 
 def workbook(villages, rows: int, note: str = "") -> bytes:
+    """A 数据 sheet of `rows` rows; with `note`, every row's 备注 is that text and its number."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -44,7 +45,8 @@ def workbook(villages, rows: int, note: str = "") -> bytes:
         for year in range(2016, 2026):
             for month in range(1, 13):
                 if n < rows:
-                    ws.append(["IMP", code, year, month, 100 + month + n % 7 / 4, note or None])
+                    remark = f"{note}第{n + 2}行" if note else None
+                    ws.append(["IMP", code, year, month, 100 + month + n % 7 / 4, remark])
                     n += 1
     data = io.BytesIO()
     book.save(data)
@@ -95,11 +97,13 @@ def libreoffice_copy(data: bytes) -> bytes | None:
 
 
 def preview(data: bytes):
+    """What the import page does before it shows the preview: read, check, count."""
     from indicators.workbook import read_file
     from indicators.workbook.plan import check
+    from indicators.workbook.plan import preview as counted
 
     start = time.perf_counter()
-    plan = check(read_file(io.BytesIO(data), name="preview.xlsx"))
+    plan = counted(check(read_file(io.BytesIO(data), name="preview.xlsx")))
     return time.perf_counter() - start, plan
 
 

@@ -77,7 +77,13 @@ def _page_context(request, town, department, year, month, departments):
         "query": _query(department, year, month),
         "can_enter": access.entry_departments(request.user).filter(pk=department.pk).exists(),
         "can_review": access.review_departments(request.user).filter(pk=department.pk).exists(),
+        "can_import": _can_import(request.user),
     }
+
+
+def _can_import(user) -> bool:
+    m = access.membership(user)
+    return (m is None and user.is_superuser) or (m is not None and m.role == m.Role.ADMIN)
 
 
 # ---------------------------------------------------------------------------- the grid
@@ -356,6 +362,9 @@ def _upload_cells(entries, rows, year, month):
             continue
         if text(entry["value"]) == "":
             continue  # an empty cell leaves the figure as it is
+        if row.indicator.unit == "%" and text(entry["value"]).endswith("%"):
+            # A percent-formatted cell (0.991 shown as 99.1%) is the figure 99.1 (DOMAIN §8).
+            entry = {**entry, "value": text(entry["value"])[:-1]}
         cells.append(
             services.Cell(
                 row.indicator,
