@@ -304,7 +304,9 @@ def _regex_rows(book, title, body):
     cells = CELLS.findall(body)
     if len(cells) != body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/"):
         return None
-    strings, numbers, max_text, max_rows = book.strings, {}, LIMITS.text_chars, LIMITS.rows + 1
+    # Shared strings keyed by the bytes a cell holds ("12"), so no cell needs int().
+    strings = {str(i).encode(): value for i, value in enumerate(book.strings)}
+    numbers, max_text, max_rows = {}, LIMITS.text_chars, LIMITS.rows + 1
     special = {str(i).encode(): kind for i, kind in enumerate(book.styles) if kind}
     value_of = _value_reader(book, title)
     rows, current, values = [], None, None
@@ -326,10 +328,9 @@ def _regex_rows(book, title, body):
         elif not v:
             continue  # an empty, styled cell
         elif kind == b"s":
-            try:
-                value = strings[int(v)]
-            except (ValueError, IndexError):
-                raise WorkbookError("Excel 文件内容不完整或已损坏：请重新导出后再上传。") from None
+            value = strings.get(v)
+            if value is None:
+                raise WorkbookError("Excel 文件内容不完整或已损坏：请重新导出后再上传。")
             if not value:
                 continue
             if len(value) > max_text:
