@@ -269,7 +269,9 @@ def test_cells_keep_full_width_punctuation_but_read_full_width_digits():
     [("1.2345678", "小数超过6位"), ("123456789012.3456", "有效数字超过15位")],
 )
 def test_a_number_that_cannot_be_kept_exactly_is_refused_never_rounded(raw, fragment):
+    from django.utils import translation
+
     from indicators.cells import CellError, number
 
-    with pytest.raises(CellError, match=fragment):
+    with translation.override("zh-hans"), pytest.raises(CellError, match=fragment):
         number(raw)
