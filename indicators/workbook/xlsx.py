@@ -93,6 +93,16 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
             f"文件解压后有{total / 1024 / 1024:,.0f}MB，超过{LIMITS.uncompressed_bytes // 1024 // 1024}MB的上限"
             "（可能是异常文件）：请只保留需要导入的表，另存为 .xlsx 后重新上传。"
         )
+    steep = [
+        m
+        for m in members
+        if m.file_size > 1024 * 1024 and m.file_size > LIMITS.ratio * max(m.compress_size, 1)
+    ]
+    if steep:
+        raise WorkbookError(
+            f"文件中的「{steep[0].filename}」解压后是压缩时的{steep[0].file_size // max(steep[0].compress_size, 1):,}倍"
+            "（正常的表格不超过几十倍，可能是异常文件）：请在 Excel 或 WPS 中另存为 .xlsx 后重新上传。"
+        )
     # Excel, WPS and LibreOffice write stored or deflated parts only; bzip2/lzma zips are made
     # by hand, and Python would inflate them as willingly as a bomb.
     odd = [m for m in members if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)]

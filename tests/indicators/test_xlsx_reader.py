@@ -75,3 +75,11 @@ def test_a_text_cell_over_2000_characters_is_refused():
     book.save(out)
     with pytest.raises(WorkbookError, match="超过2,000个字符"):
         read_xlsx(out.getvalue())
+
+
+def test_a_part_that_inflates_too_steeply_is_refused_before_parsing():
+    padded = rewritten(
+        book_bytes(), lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 20_000_000)
+    )
+    with pytest.raises(WorkbookError, match="倍（正常的表格不超过几十倍"):
+        read_xlsx(padded)
