@@ -18,7 +18,7 @@ class Limits:
     # Every part of the zip, inflated: LibreOffice writes about 450 bytes per row of six cells,
     # so 100,000 real rows inflate to 45–80 MB; a bomb inflates far more, and far more steeply.
     uncompressed_bytes: int = 160 * 1024 * 1024
-    ratio: int = 100  # inflated ÷ compressed of one part; real sheets are 10–40, bombs 1,000+
+    ratio: int = 500  # inflated ÷ compressed of one part; real parts 10–150, deflate bombs ~1,000
     zip_members: int = 2000
     sheets: int = 50
     rows: int = 100_000  # data rows of one sheet, below its header

@@ -101,7 +101,7 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     if steep:
         raise WorkbookError(
             f"文件中的「{steep[0].filename}」解压后是压缩时的{steep[0].file_size // max(steep[0].compress_size, 1):,}倍"
-            "（正常的表格不超过几十倍，可能是异常文件）：请在 Excel 或 WPS 中另存为 .xlsx 后重新上传。"
+            "（正常的表格不超过几百倍，可能是异常文件）：请在 Excel 或 WPS 中另存为 .xlsx 后重新上传。"
         )
     # Excel, WPS and LibreOffice write stored or deflated parts only; bzip2/lzma zips are made
     # by hand, and Python would inflate them as willingly as a bomb.

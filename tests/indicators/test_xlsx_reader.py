@@ -81,5 +81,5 @@ def test_a_part_that_inflates_too_steeply_is_refused_before_parsing():
     padded = rewritten(
         book_bytes(), lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 20_000_000)
     )
-    with pytest.raises(WorkbookError, match="倍（正常的表格不超过几十倍"):
+    with pytest.raises(WorkbookError, match="倍（正常的表格不超过几百倍"):
         read_xlsx(padded)
