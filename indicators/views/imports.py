@@ -75,15 +75,11 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 
 
 def _sheets_preview(plan, sheets):
-    """Per sheet: counts, the first rows of each outcome, the skipped lines."""
-    out = []
-    for name, counts in plan.counts.items():
-        samples = plan.samples.get(name)
-        if samples is None:
-            keys = list(plan.rows.get(name, {}))[:5]
-            samples = {"rows": keys}
-        out.append({"name": name, "counts": counts, "samples": samples})
-    return out
+    """Per sheet: its counts and the first rows of each outcome (新增, 修改, 不变)."""
+    return [
+        {"name": name, "counts": counts, "samples": plan.samples.get(name, {})}
+        for name, counts in plan.counts.items()
+    ]
 
 
 # ---------------------------------------------------------------------------- the workbook

@@ -52,6 +52,13 @@ class Plan:
     def ok(self) -> bool:
         return not self.errors
 
+    def sample(self, sheet: str, what: str, *cells) -> None:
+        """Keep one of the first rows `sheet` would have `what` done to (created, updated,
+        unchanged) as the cells the preview shows: its key and value, "旧→新" for a change."""
+        kept = self.samples.setdefault(sheet, counter([], [], []))[what]
+        if len(kept) < SAMPLES:
+            kept.append(tuple(text(c) for c in cells if c is not None and text(c) != ""))
+
     def summary_lines(self) -> list[str]:
         lines = [
             f"{s.name}：{len(self.rows[s.name])}行"
@@ -280,5 +287,13 @@ def span(rows: list[int]) -> str:
     return f"第{shown}行"
 
 
-def counter(created: int = 0, updated: int = 0, unchanged: int = 0) -> dict:
+SAMPLES = 20  # rows of each outcome the preview keeps, per sheet
+
+
+def changed(old, new) -> str:
+    """ "15520→15560": a changed value as the preview shows it."""
+    return f"{text(old) or '空'}→{text(new) or '空'}"
+
+
+def counter(created=0, updated=0, unchanged=0) -> dict:
     return {"created": created, "updated": updated, "unchanged": unchanged}

@@ -86,6 +86,39 @@ def test_preview_then_confirm_writes_all(client, demo):
     assert "没有待确认的导入" in response.content.decode()
 
 
+def test_the_preview_shows_per_sheet_what_is_created_changed_and_left_alone(client, demo):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    areas = book.active
+    areas.title = "区域"
+    areas.append(["编码", "名称", "上级编码", "层级"])
+    areas.append(["T01V98", "新村", "T01", "村"])
+    figures = book.create_sheet("数据")
+    figures.append(["指标编码", "区域编码", "年度", "月份", "数值"])
+    figures.append(["JJ01", "T01", 2025, 10, 15560])
+    figures.append(["JJ02", "T01", 2025, 10, 15560])
+    figures.append(["NY01", "T01V98", 2025, 10, 12])
+    data = io.BytesIO()
+    book.save(data)
+    stored = Figure.objects.get(indicator__code="JJ01", area__code="T01", year=2025, month=10)
+    data.name = "预览.xlsx"
+    data.seek(0)
+    login(client, "admin")
+    response = client.post("/imports/", {"file": data, "action": "preview"})
+    assert response.status_code == 200, response.context["errors"]
+    sheets = {s["name"]: s for s in response.context["sheets"]}
+    assert sheets["区域"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0}
+    assert sheets["区域"]["samples"]["created"] == [("T01V98", "新村")]
+    assert sheets["数据"]["counts"]["created"] == 1
+    assert sheets["数据"]["samples"]["created"] == [("NY01", "T01V98", "2025", "10", "12")]
+    assert ("JJ01", "T01", "2025", "10", f"{stored.value.normalize():f}→15560") in sheets["数据"][
+        "samples"
+    ]["updated"]
+    assert "T01V98 新村" in response.content.decode()
+    assert not Area.objects.filter(code="T01V98").exists()  # a preview writes nothing
+
+
 def test_refused_rows_are_listed_and_downloadable_with_reasons(client, demo):
     login(client, "admin")
     response = client.post("/imports/", {**upload("07b_unknown_names.xlsx"), "action": "preview"})
