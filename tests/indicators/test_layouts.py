@@ -164,6 +164,10 @@ def test_a_form_filled_through_a_layout_reads_back_identically(demo):
     assert result.warnings == []
     assert figures() == before
     read = {k: v for k, (v, _) in result.plan.rows["数据"].items()}
+    # Every town-entered indicator of the form comes back (NY01, entered per village, is a
+    # roll-up: compared, not imported), each figure identical to the stored one.
+    assert {k[0] for k in read} == {"JJ01", "JJ02", "JJ03", "JJ04", "XM01", "XM03", "MS01"}
+    assert {k[1:] for k in read} == {("T01", 2025, 10)}
     for (ind, area, year, month), value in read.items():
         assert before[(ind, area, year, month)] == value
 
