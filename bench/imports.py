@@ -1,6 +1,10 @@
 """Benchmark: importing a 100,000-row 数据 sheet (read, check, write with history), the preview
 of a ~5 MB workbook saved by LibreOffice, and the refusal of a zip bomb. Prints; asserts nothing.
 
+Each figure is given as wall time and as this process's CPU time: on a shared machine the wall
+time grows with the load, while on SQLite (in-process) the CPU time is the work itself. The
+ratios compare with issue 11's targets (≥ 20,000 rows/s; the preview under 3 s).
+
     python bench/imports.py [--rows 100000] [--repeat 3]
 """
 
@@ -14,6 +18,9 @@ import time
 from pathlib import Path
 
 from _setup import ROOT, setup_django
+
+TARGET_ROWS_PER_S = 20_000  # issue 11: import
+TARGET_PREVIEW_S = 3.0  # issue 11: the preview of a 5 MB real workbook
 
 
 def build(rows: int):
@@ -59,14 +66,14 @@ def import_once(data: bytes):
 
     Figure.objects.all().delete()
     Figure.history.all().delete()  # after: deleting figures records their "-" rows
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     sheets = read_file(io.BytesIO(data), name="bench.xlsx")
     read = time.perf_counter() - start
     plan = workbook_import(sheets)
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert plan.ok, plan.errors[:3]
     assert Figure.history.count() == Figure.objects.count()
-    return read, total
+    return read, total, cpu
 
 
 def libreoffice_copy(data: bytes) -> bytes | None:
@@ -102,9 +109,9 @@ def preview(data: bytes):
     from indicators.workbook.plan import check
     from indicators.workbook.plan import preview as counted
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     plan = counted(check(read_file(io.BytesIO(data), name="preview.xlsx")))
-    return time.perf_counter() - start, plan
+    return time.perf_counter() - start, time.process_time() - cpu, plan
 
 
 def bomb():
@@ -137,28 +144,39 @@ def main():
     runs = [import_once(data) for _ in range(args.repeat)]
     best = min(runs, key=lambda r: r[1])
     median = statistics.median(r[1] for r in runs)
+    cpu = min(r[2] for r in runs)
     print(
         f"database: {connection.vendor}; import {args.rows:,} rows into an empty sheet:"
         f" best {best[1]:.2f}s (read {best[0]:.2f}s), median {median:.2f}s,"
-        f" {args.rows / best[1]:,.0f} rows/s (median {args.rows / median:,.0f})"
+        f" {args.rows / best[1]:,.0f} rows/s (median {args.rows / median:,.0f});"
+        f" CPU {cpu:.2f}s, {args.rows / cpu:,.0f} rows/s of CPU"
+    )
+    print(
+        f"  against the target of {TARGET_ROWS_PER_S:,} rows/s:"
+        f" ×{args.rows / best[1] / TARGET_ROWS_PER_S:.2f} (wall), ×{args.rows / cpu / TARGET_ROWS_PER_S:.2f} (CPU)"
     )
     # Importing the same file again changes nothing: every row is read, checked, found equal.
     from indicators.workbook import read_file, workbook_import
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     plan = workbook_import(read_file(io.BytesIO(data), name="again.xlsx"))
-    again = time.perf_counter() - start
-    print(f"the same {args.rows:,} rows again (all unchanged): {again:.2f}s, {plan.counts}")
+    again, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(
+        f"the same {args.rows:,} rows again (all unchanged): {again:.2f}s (CPU {cpu:.2f}s),"
+        f" {plan.counts}"
+    )
     real = libreoffice_copy(
         workbook(villages, args.rows, note="（快报数）区统计局口径，含新增企业")
     )
     if real is None:
         print("preview: LibreOffice (soffice) not found, skipped")
         return
-    took, plan = preview(real)
+    took, cpu, plan = preview(real)
     print(
         f"preview of a {len(real) / 1024 / 1024:.1f} MB workbook saved by LibreOffice"
-        f" ({args.rows:,} rows): {took:.2f}s, ok={plan.ok}"
+        f" ({args.rows:,} rows): {took:.2f}s (CPU {cpu:.2f}s), ok={plan.ok};"
+        f" target {TARGET_PREVIEW_S:.0f}s: ×{took / TARGET_PREVIEW_S:.2f} (wall),"
+        f" ×{cpu / TARGET_PREVIEW_S:.2f} (CPU) of the allowed time"
     )
 
 
