@@ -90,7 +90,7 @@ def workbook(request):
     scope, _tree, denied = _guard(request)
     if denied:
         return denied
-    context = {"layouts": Layout.objects.all(), "limits": LIMITS}
+    context = {"layouts": Layout.objects.all(), "limits": LIMITS, "row_limit": f"{LIMITS.rows:,}"}
     action = request.POST.get("action")
     if request.method == "POST" and action == "confirm":
         return _confirm(request, scope, context)
