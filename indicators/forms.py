@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .formatting import month_label
-from .models import Department
+from .models import Department, Layout
 
 MONTHS = [(m, lazy(month_label, str)(m)) for m in range(1, 13)]
 
@@ -65,6 +65,13 @@ class UploadForm(forms.Form):
     )
     confirm_outliers = forms.BooleanField(
         label=_("疑似单位错误的数值已核对无误（须在备注中写明原因）"), required=False
+    )
+    layout = forms.ModelChoiceField(
+        label=_("表样"),
+        queryset=Layout.objects.all(),
+        required=False,
+        empty_label=_("下载的填报表（不用表样）"),
+        error_messages={"invalid_choice": _("表样不存在：请从列表中选择。")},
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api, entry, indicator
+from .views import api, entry, imports, indicator
 
 app_name = "indicators"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("entry/sheet/", entry.sheet, name="entry-sheet"),
     path("entry/upload/", entry.upload, name="entry-upload"),
     path("entry/history/<str:code>/", entry.history, name="entry-history"),
+    # Administrators' imports: the township workbook and 表样
+    path("imports/", imports.workbook, name="imports"),
+    path("imports/<str:token>/errors.xlsx", imports.errors, name="import-errors"),
+    path("imports/layouts/", imports.layouts, name="layouts"),
+    path("imports/layouts/<int:pk>/", imports.layout, name="layout"),
+    path("imports/layouts/<int:pk>/fill/", imports.layout_fill, name="layout-fill"),
     # JSON for other systems
     path("api/v1/summary", api.summary, name="api-summary"),
 ]

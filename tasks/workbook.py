@@ -274,6 +274,7 @@ def apply_tasks(plan, *, user=None) -> dict:
             task = Task.objects.create(number=number_, **values)
             task.cooperating.set(cooperating)
             counts["created"] += 1
+            plan.sample(TASKS, "created", number_, data["title"])
             touched.add(number_)
             continue
         changed = [f for f, v in values.items() if getattr(task, f) != v]
@@ -286,9 +287,11 @@ def apply_tasks(plan, *, user=None) -> dict:
             task.cooperating.set(cooperating)
         if changed or old_cooperating != cooperating:
             counts["updated"] += 1
+            plan.sample(TASKS, "updated", number_, data["title"])
             touched.add(number_)
         else:
             counts["unchanged"] += 1
+            plan.sample(TASKS, "unchanged", number_, data["title"])
     plan.touched[TASKS] = touched
     if not plan.rows.get(MILESTONES):
         _record_lights(plan, touched, user)
@@ -343,13 +346,16 @@ def apply_milestones(plan, *, user=None) -> dict:
         if milestone is None:
             Milestone.objects.create(task=task, content=content, **data)
             counts["created"] += 1
+            plan.sample(MILESTONES, "created", number_, content)
         elif any(getattr(milestone, f) != v for f, v in data.items()):
             for f, v in data.items():
                 setattr(milestone, f, v)
             milestone.save()
             counts["updated"] += 1
+            plan.sample(MILESTONES, "updated", number_, content)
         else:
             counts["unchanged"] += 1
+            plan.sample(MILESTONES, "unchanged", number_, content)
             continue
         touched.add(number_)
     _record_lights(plan, touched, user)

@@ -4,8 +4,11 @@ Each view checks access (indicators/access.py), then calls a service (services.p
 (grid.py, history.py); the rules live there, not here.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access, services
 from ..areas import AreaTree
-from ..cells import integer, text
+from ..cells import CellError, convert, integer, number, text, unit_word
 from ..excel import append_row
 from ..forms import ReviewForm, UploadForm
 from ..grid import EDITABLE, grid_rows, plain, reporting_progress, targets_notice
@@ -29,12 +32,15 @@ from ..http import (
     readable_area,
     xlsx_response,
 )
-from ..models import Area, Figure, Indicator
+from ..models import Area, Figure, Indicator, Layout
 from ..periods import YEAR_MAX, YEAR_MIN, deadline, default_period, period_problem
 from ..workbook import WorkbookError, read_file
 from ..workbook.columns import FIGURES
+from ..workbook.fill import fill_form
+from ..workbook.layouts import grid_of, layout_rows
 
 UPLOAD_SESSION_KEY = "entry_upload"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(source, departments):
@@ -86,7 +92,13 @@ def _page_context(request, town, department, year, month, departments):
         "query": _query(department, year, month),
         "can_enter": access.entry_departments(request.user).filter(pk=department.pk).exists(),
         "can_review": access.review_departments(request.user).filter(pk=department.pk).exists(),
+        "can_import": _can_import(request.user),
     }
+
+
+def _can_import(user) -> bool:
+    m = access.membership(user)
+    return (m is None and user.is_superuser) or (m is not None and m.role == m.Role.ADMIN)
 
 
 # ---------------------------------------------------------------------------- the grid
@@ -285,6 +297,21 @@ def sheet(request):
     ctx, error = _context(request, departments)
     if error:
         return error
+    if raw := request.GET.get("layout"):
+        # The same month in a saved 表样 (the department's own table, the county's form),
+        # filled from the stored figures as `fill_form` fills it; uploaded back through it.
+        layout = Layout.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if layout is None:
+            return bad_request(request, _("表样不存在：请从上传页的列表中选择。"))
+        town, _villages, department, year, month = ctx
+        try:
+            data = fill_form(layout, town, year, month)
+        except WorkbookError as exc:
+            return bad_request(request, str(exc))
+        response = HttpResponse(data, content_type=XLSX)
+        name = f"{layout.name}-{department.name}-{year}年{month}月.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
     with translation.override(settings.LANGUAGE_CODE):
         return _sheet_xlsx(*ctx)
 
@@ -366,6 +393,18 @@ def _upload_cells(entries, rows, year, month):
             continue
         if text(entry["value"]) == "":
             continue  # an empty cell leaves the figure as it is
+        unit = entry.get("unit", "")
+        if unit and unit_word(unit) != unit_word(row.indicator.unit):
+            # A 表样's 单位 column: 元/万元/亿元 convert exactly, anything else is refused.
+            try:
+                value = number(entry["value"], percent=row.indicator.unit == "%")
+                entry = {**entry, "value": f"{convert(value, unit, row.indicator.unit):f}"}
+            except CellError as exc:
+                problems.append((n, str(exc)))
+                continue
+        if row.indicator.unit == "%" and text(entry["value"]).endswith("%"):
+            # A percent-formatted cell (0.991 shown as 99.1%) is the figure 99.1 (DOMAIN §8).
+            entry = {**entry, "value": text(entry["value"])[:-1]}
         cells.append(
             services.Cell(
                 row.indicator,
@@ -380,11 +419,19 @@ def _upload_cells(entries, rows, year, month):
     return cells, problems
 
 
-def _read_upload(upload):
-    """[{row, indicator, area, year, month, value, note}] of the 数据 sheet, or WorkbookError."""
+def _read_upload(upload, layout=None, *, town=None, year=None, month=None):
+    """[{row, indicator, area, year, month, value, note}] of the 数据 sheet, or of the sheet
+    read through a 表样 for the town and month (`layout_rows`, as `import_workbook --layout`
+    reads it); WorkbookError when the file cannot be read."""
     if upload.size > 5 * 1024 * 1024:
         raise WorkbookError(_("文件过大（超过5MB）：填报表只需一张「数据」表"))
-    sheets = read_file(upload, name=upload.name, sheet=FIGURES)
+    if layout is not None:
+        grid = grid_of(upload, name=upload.name, sheet=layout.sheet)
+        sheets, _compared = layout_rows(layout, grid, area=town.code, year=year, month=month)
+        # A months table (1月…12月) is read for the month being entered only.
+        sheets[FIGURES][1:] = [r for r in sheets[FIGURES][1:] if r["月份"] == month]
+    else:
+        sheets = read_file(upload, name=upload.name, sheet=FIGURES)
     rows = sheets.get(FIGURES) or []
     if not rows:
         raise WorkbookError(_("文件中没有「数据」表：请使用下载的填报表"))
@@ -405,6 +452,7 @@ def _read_upload(upload):
                 "month": _period_part(row, "月份", 1, 12),
                 "value": _raw(row.get("数值")),
                 "note": text(row.get("备注"))[:255],
+                "unit": text(row.get("_unit")),
             }
         )
     return entries
@@ -425,6 +473,7 @@ def upload(request):
         return error
     town, villages, department, year, month = ctx
     context = _page_context(request, town, department, year, month, departments)
+    context["layouts"] = Layout.objects.all()  # the month in a 表样: download, fill, upload
     form = UploadForm()
     stored = request.session.get(UPLOAD_SESSION_KEY)
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -456,13 +505,29 @@ def upload(request):
         if not form.is_valid():
             context["form"] = form
             return render(request, "indicators/entry/upload.html", context, status=400)
+        layout = form.cleaned_data.get("layout")
         try:
-            entries = _read_upload(form.cleaned_data["file"])
+            entries = _read_upload(
+                form.cleaned_data["file"], layout, town=town, year=year, month=month
+            )
         except WorkbookError as exc:
             form.add_error("file", str(exc))
             context["form"] = form
             return render(request, "indicators/entry/upload.html", context, status=400)
         rows = grid_rows(department, town, villages, year, month)
+        if layout is not None:
+            # A shared form lists other departments' indicators too: those rows are theirs.
+            mine = {(r.indicator.code, r.area.code) for r in rows}
+            others = [e for e in entries if (e["indicator"], e["area"]) not in mine]
+            entries = [e for e in entries if (e["indicator"], e["area"]) in mine]
+            context["layout_note"] = _(
+                "按表样「%(name)s」读取%(period)s：本部门%(mine)d项，其他部门的%(others)d项未读取。"
+            ) % {
+                "name": layout.name,
+                "period": f"{year}年{month}月",
+                "mine": len(entries),
+                "others": len(others),
+            }
         confirmed = form.cleaned_data["confirm_outliers"]
         for entry in entries:
             entry["confirmed"] = confirmed

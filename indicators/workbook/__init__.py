@@ -5,10 +5,12 @@ checks and applies; `checks` and `writes` are the core's own sheets; `export` wr
 """
 
 from .export import export_rows, export_workbook
-from .files import WorkbookError, read_file, sheets_from_dicts
+from .files import read_file, read_grids, sheets_from_dicts
+from .limits import LIMITS, WorkbookError
 from .plan import Checker, Plan, RowError, apply, check, workbook_import
 
 __all__ = [
+    "LIMITS",
     "Checker",
     "Plan",
     "RowError",
@@ -18,6 +20,7 @@ __all__ = [
     "export_rows",
     "export_workbook",
     "read_file",
+    "read_grids",
     "sheets_from_dicts",
     "workbook_import",
 ]

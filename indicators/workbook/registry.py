@@ -32,6 +32,7 @@ class Sheet:
     apply: Callable
     export: Callable
     markers: tuple[frozenset, ...] = ()
+    count: Callable | None = None  # counts without writing, for a preview of a large sheet
 
 
 _sheets: dict[str, Sheet] = {}

@@ -32,5 +32,6 @@ def register() -> None:
                 apply=apply,
                 export=export,
                 markers=tuple(frozenset(m) for m in markers),
+                count=writes.count_figures if name == FIGURES else None,
             )
         )

@@ -9,8 +9,8 @@ is recorded in the figure history with the reason `IMPORT_REASON`, as the entry 
 from collections import defaultdict
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..cells import text
 from ..models import (
     Area,
     Category,
@@ -21,8 +21,9 @@ from ..models import (
     ScheduleAnchor,
     Target,
 )
+from . import bulk
 from .columns import AREAS, FIGURES, INDICATORS, SCHEDULES, TARGETS, YES_NO, word
-from .plan import counter
+from .plan import SAMPLES, changed, counter
 
 IMPORT_REASON = "工作簿导入"
 
@@ -51,16 +52,21 @@ def apply_areas(plan, *, user=None) -> dict:
         if area is None:
             existing[code] = Area.objects.create(code=code, parent=parent, **fields)
             counts["created"] += 1
+            plan.sample(AREAS, "created", code, data["name"])
         elif area.parent_id != (parent.pk if parent else None) or any(
             getattr(area, k) != v for k, v in fields.items()
         ):
+            old_name = area.name
             area.parent = parent
             for k, v in fields.items():
                 setattr(area, k, v)
             area.save()
             counts["updated"] += 1
+            name = data["name"] if old_name == data["name"] else changed(old_name, data["name"])
+            plan.sample(AREAS, "updated", code, name)
         else:
             counts["unchanged"] += 1
+            plan.sample(AREAS, "unchanged", code, data["name"])
     return counts
 
 
@@ -122,15 +128,19 @@ def apply_indicators(plan, *, user=None) -> dict:
         if ind is None:
             existing[code] = Indicator.objects.create(code=code, **values)
             counts["created"] += 1
+            plan.sample(INDICATORS, "created", code, data["name"])
             continue
-        changed = [f for f, v in values.items() if getattr(ind, f) != v]
-        if changed:
-            for f in changed:
+        fields = [f for f, v in values.items() if getattr(ind, f) != v]
+        if fields:
+            labels = "、".join(str(Indicator._meta.get_field(f).verbose_name) for f in fields)
+            for f in fields:
                 setattr(ind, f, values[f])
             ind.save()
             counts["updated"] += 1
+            plan.sample(INDICATORS, "updated", code, data["name"], f"（{labels}）")
         else:
             counts["unchanged"] += 1
+            plan.sample(INDICATORS, "unchanged", code, data["name"])
     # Sources point at indicators that may have been created above, so set them last.
     for code, data in planned.items():
         ind = existing[code]
@@ -179,12 +189,15 @@ def apply_schedules(plan, *, user=None) -> dict:
         if schedule is None:
             schedule = Schedule.objects.create(name=name)
             counts["created"] += 1
+            plan.sample(SCHEDULES, "created", name)
         elif schedule.anchors() == anchors:
             counts["unchanged"] += 1
+            plan.sample(SCHEDULES, "unchanged", name)
             continue
         else:
             schedule.anchor_set.all().delete()
             counts["updated"] += 1
+            plan.sample(SCHEDULES, "updated", name)
         ScheduleAnchor.objects.bulk_create(
             ScheduleAnchor(schedule=schedule, month=m, share_pct=p) for m, p in anchors.items()
         )
@@ -210,23 +223,38 @@ def apply_targets(plan, *, user=None) -> dict:
     existing = {
         (t.indicator_id, t.area_id, t.year): t for t in Target.objects.filter(year__in=years)
     }
-    new, changed = [], []
+    new, modified = [], []
     for (ind, area, year), planned_data in planned.items():
         data = {k: v for k, v in planned_data.items() if k != "schedule"}
         data["schedule_id"] = schedules.get(planned_data["schedule"])
         key = (indicators[ind], areas[area], year)
         target = existing.get(key)
+        shown = (
+            planned_data["value"]
+            if planned_data["value"] is not None
+            else (
+                f"{text(planned_data['growth_pct'])}%"
+                if planned_data["growth_pct"] is not None
+                else None
+            )
+        )
         if target is None:
             new.append(Target(indicator_id=key[0], area_id=key[1], year=year, **data))
+            plan.sample(TARGETS, "created", ind, area, year, shown)
         elif any(getattr(target, f) != v for f, v in data.items()):
+            if target.value != planned_data["value"]:
+                shown = changed(target.value, planned_data["value"])
             for f, v in data.items():
                 setattr(target, f, v)
-            changed.append(target)
+            modified.append(target)
+            plan.sample(TARGETS, "updated", ind, area, year, shown)
+        else:
+            plan.sample(TARGETS, "unchanged", ind, area, year, shown)
     Target.objects.bulk_create(new, batch_size=2000)
     Target.objects.bulk_update(
-        changed, ["value", "stretch_value", "growth_pct", "schedule"], batch_size=2000
+        modified, ["value", "stretch_value", "growth_pct", "schedule"], batch_size=2000
     )
-    return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
+    return counter(len(new), len(modified), len(planned) - len(new) - len(modified))
 
 
 def export_targets() -> list[list]:
@@ -246,67 +274,53 @@ def export_targets() -> list[list]:
 
 # ---------------------------------------------------------------------------- 数据
 
-IMPORTED_FIELDS = [
-    "value",
-    "note",
-    "updated_by",
-    "updated_at",
-    "status",
-    "approved_by",
-    "approved_at",
-    "version",
-]
+
+def count_figures(plan) -> dict:
+    """What `apply_figures` would do, without writing (the preview of a large sheet)."""
+    return apply_figures(plan, dry=True)
 
 
-def apply_figures(plan, *, user=None) -> dict:
+def apply_figures(plan, *, user=None, dry=False) -> dict:
+    """Create or rewrite the planned figures as approved, each with a history row.
+
+    Stored figures are compared as (value, note, status) tuples, so an import of rows that are
+    already there writes nothing; the rest is written in plain SQL (`bulk`)."""
     planned = plan.rows[FIGURES]
     indicators = dict(Indicator.objects.values_list("code", "pk"))
     areas = dict(Area.objects.values_list("code", "pk"))
     ind_ids = {indicators[k[0]] for k in planned}
     area_ids = {areas[k[1]] for k in planned}
+    years = {k[2] for k in planned}
     existing = {
-        (f.indicator_id, f.area_id, f.year, f.month): f
-        for f in Figure.objects.filter(indicator_id__in=ind_ids, area_id__in=area_ids)
+        (ind, area, year, month): (pk, value, note, status)
+        for pk, ind, area, year, month, value, note, status in Figure.objects.filter(
+            indicator_id__in=ind_ids, area_id__in=area_ids, year__in=years
+        )
+        .order_by()
+        .values_list("id", "indicator_id", "area_id", "year", "month", "value", "note", "status")
     }
     now, approved = timezone.now(), Figure.Status.APPROVED
-    new, changed = [], []
-    for (ind, area, year, month), (value, note) in planned.items():
-        key = (indicators[ind], areas[area], year, month)
-        figure = existing.get(key)
-        if figure is None:
-            new.append(
-                Figure(
-                    indicator_id=key[0],
-                    area_id=key[1],
-                    year=year,
-                    month=month,
-                    value=value,
-                    note=note,
-                    created_by=user,
-                    updated_by=user,
-                    status=approved,
-                    approved_by=user,
-                    approved_at=now,
-                )
-            )
-        elif figure.value != value or figure.note != note or figure.status != approved:
-            figure.value, figure.note, figure.updated_by = value, note, user
-            figure.status, figure.approved_by, figure.approved_at = approved, user, now
-            figure.version += 1
-            figure.updated_at = now  # bulk_update skips auto_now
-            changed.append(figure)
-    bulk_create_with_history(
-        new, Figure, batch_size=2000, default_user=user, default_change_reason=IMPORT_REASON
-    )
-    bulk_update_with_history(
-        changed,
-        Figure,
-        IMPORTED_FIELDS,
-        batch_size=2000,
-        default_user=user,
-        default_change_reason=IMPORT_REASON,
-    )
-    return counter(len(new), len(changed), len(planned) - len(new) - len(changed))
+    new, modified = [], []
+    samples = plan.samples.setdefault(FIGURES, counter([], [], []))
+    for key, (value, note) in planned.items():
+        ids = (indicators[key[0]], areas[key[1]], key[2], key[3])
+        stored = existing.get(ids)
+        if stored is None:
+            new.append((*ids, value, note))
+            what, shown = "created", value
+        elif stored[1] != value or stored[2] != note or stored[3] != approved:
+            modified.append((stored[0], value, note))
+            what = "updated"
+            shown = changed(stored[1], value) if stored[1] != value else value
+        else:
+            what, shown = "unchanged", value
+        # The check is inline (not plan.sample) because this loop runs once per row.
+        if len(samples[what]) < SAMPLES:
+            samples[what].append((*map(text, key), text(shown)))
+    if not dry:
+        bulk.figures_insert(new, user=user, now=now, reason=IMPORT_REASON)
+        bulk.figures_update(modified, user=user, now=now, reason=IMPORT_REASON)
+    return counter(len(new), len(modified), len(planned) - len(new) - len(modified))
 
 
 def export_figures() -> list[list]:

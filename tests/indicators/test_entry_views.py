@@ -392,3 +392,99 @@ def test_a_reviewer_who_last_changed_a_clerks_value_cannot_approve_it(
     client.force_login(reviewer)
     assert "不能审核自己填报的数据" in approve(client, figure)
     assert Figure.objects.get(pk=figure.pk).status == "submitted"
+
+
+# ---------------------------------------------------------------------------- through a 表样
+
+
+@pytest.fixture
+def town_table(gdp):
+    """A 表样 of the town's own table: 工业总产值 (this department's) and another's indicator."""
+    from indicators.models import Layout
+
+    make_indicator(code="CZ01", name="一般公共预算收入", department=make_department("财政所"))
+    book = Workbook()
+    ws = book.active
+    ws.append(["XX镇2025年1—2月主要指标完成情况"])
+    ws.append(["指标名称", "单位", "1—2月累计"])
+    ws.append(["工业总产值", "亿元", None])
+    ws.append(["一般公共预算收入", "万元", None])
+    out = io.BytesIO()
+    book.save(out)
+    return Layout.objects.create(
+        name="镇表",
+        title_cell="A1",
+        header_rows=[2],
+        rows=[
+            {"row": 3, "label": "工业总产值", "code": "GDP"},
+            {"row": 4, "label": "一般公共预算收入", "code": "CZ01"},
+        ],
+        columns=[
+            {"col": "A", "label": "指标名称", "measure": "name"},
+            {"col": "B", "label": "单位", "measure": "unit"},
+            {"col": "C", "label": "1—2月累计", "measure": "ytd"},
+        ],
+        form=out.getvalue(),
+    )
+
+
+def test_the_month_downloads_in_a_layout_and_uploads_back_through_it(
+    client, staff, gdp, town, town_table
+):
+    client.force_login(staff)
+    assert "镇表" in client.get("/entry/upload/?year=2025&month=3").content.decode()
+    response = client.get(f"/entry/sheet/?year=2025&month=3&layout={town_table.pk}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    ws = book.active
+    assert ws["A1"].value == "示例镇2025年1—3月主要指标完成情况"
+    assert ws["C2"].value == "1—3月累计"
+    assert ws["C3"].value is None  # no March figure yet
+    ws["C3"].value, ws["C4"].value = 6.25, 9000
+    out = io.BytesIO()
+    book.save(out)
+    preview = upload(client, out.getvalue(), layout=town_table.pk)
+    page = preview.content.decode()
+    assert preview.status_code == 200, page
+    assert "按表样「镇表」读取2025年3月：本部门1项，其他部门的1项未读取。" in page
+    done = client.post("/entry/upload/", {"year": 2025, "month": 3, "action": "confirm"})
+    assert done.status_code == 302
+    assert Figure.objects.get(year=2025, month=3).value == Decimal("6.25")
+    assert Figure.objects.filter(year=2025, month=3).count() == 1  # 财政所's row not read
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "outcome"),
+    [
+        ("万元", 62500, Decimal("6.25")),
+        ("亩", 6.25, "表头的单位是「亩」，而该指标的单位是「亿元」"),
+    ],
+)
+def test_a_layouts_unit_column_converts_money_exactly_or_refuses(
+    client, staff, gdp, town, town_table, unit, value, outcome
+):
+    client.force_login(staff)
+    book = load_workbook(io.BytesIO(bytes(town_table.form)))
+    ws = book.active
+    ws["B3"].value, ws["C3"].value = unit, value
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, out.getvalue(), layout=town_table.pk)
+    if isinstance(outcome, Decimal):
+        assert response.status_code == 200, response.content.decode()
+        client.post("/entry/upload/", {"year": 2025, "month": 3, "action": "confirm"})
+        assert Figure.objects.get(year=2025, month=3).value == outcome
+    else:
+        assert response.status_code == 400
+        assert outcome in response.content.decode()
+        assert not Figure.objects.filter(year=2025, month=3).exists()
+
+
+def test_an_unknown_layout_is_refused_in_words(client, staff, gdp):
+    client.force_login(staff)
+    response = client.get("/entry/sheet/?year=2025&month=3&layout=999")
+    assert response.status_code == 400
+    assert "表样不存在" in response.content.decode()
+    response = upload(client, sheet_bytes([["指标编码"]]), layout=999)
+    assert response.status_code == 400
+    assert "表样不存在" in response.content.decode()

@@ -153,7 +153,7 @@ def test_bad_catalogue_rows_are_refused():
 def test_missing_required_column_is_reported_once_for_the_header():
     plan = check(base_book(目标=[["指标编码", "区域编码", "年度"], ["GDP", "T1", 2025]]))
     assert [str(e) for e in plan.errors] == [
-        "目标表 表头 「目标值 或 目标增速%」列：缺少必填列，请在第一行加上该列名"
+        "目标表 表头 「目标值 或 目标增速%」列：缺少必填列，请在表头加上该列名"
     ]
 
 
@@ -239,3 +239,39 @@ def test_export_then_import_into_an_empty_database_reproduces_every_row(tmp_path
     assert plan.ok, messages(plan)[:5]
     assert export_rows() == before
     assert Figure.objects.count() == len(before["数据"]) > 1000
+
+
+@pytest.mark.django_db
+def test_command_prints_at_most_200_errors_and_the_total(tmp_path, capsys):
+    path = tmp_path / "book.xlsx"
+    bad = [["GDP", "T1", 2025, 13, 1] for _ in range(250)]
+    path.write_bytes(xlsx(区域=AREAS, 指标=INDICATORS, 数据=[FIGURES[0], *bad]).getvalue())
+    with pytest.raises(CommandError, match="共250处错误，未导入任何数据"):
+        call_command("import_workbook", str(path))
+    err = capsys.readouterr().err.splitlines()
+    assert len([line for line in err if line.startswith("数据表 第")]) == 200
+    assert "……以上是前200处错误。" in err
+
+
+def test_cells_keep_full_width_punctuation_but_read_full_width_digits():
+    from indicators.cells import code, number, text
+
+    assert (
+        text("  口径调整（含新增企业），已核实：见附件\u3000")
+        == "口径调整（含新增企业），已核实：见附件"
+    )
+    assert code("ＪＪ０１") == "JJ01"
+    assert number("１６,８００") == Decimal("16800")
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [("1.2345678", "小数超过6位"), ("123456789012.3456", "有效数字超过15位")],
+)
+def test_a_number_that_cannot_be_kept_exactly_is_refused_never_rounded(raw, fragment):
+    from django.utils import translation
+
+    from indicators.cells import CellError, number
+
+    with translation.override("zh-hans"), pytest.raises(CellError, match=fragment):
+        number(raw)
