@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from indicators.models import Area, Figure, Layout
+from indicators.models import Area, Figure, Indicator, Layout
 from indicators.workbook.fill import fill_form
 from indicators.workbook.layouts import detect, grid_of, layout_import
 from tests.fixtures.real.manifest import MANIFEST
@@ -81,6 +81,8 @@ def test_detect_reads_area_and_period_from_the_title(demo):
 
 
 def test_layout_detect_says_which_row_it_cannot_map(demo, tmp_path):
+    # A township that keeps the bureau's growth rate under another name: the row has no match.
+    Indicator.objects.filter(code="JJ09").update(name="工业增长率（统计局口径）")
     out = io.StringIO()
     call_command(
         "layout_detect", str(REAL / "12c_county_blank_form.xlsx"), "--name", "县表", stdout=out
@@ -148,7 +150,8 @@ def test_the_county_form_is_filled_keeping_title_merges_fonts_and_widths(demo):
         ).values_list("value", flat=True)
     )
     assert Decimal(str(ws["D11"].value)) == villages
-    assert all(ws.cell(13, c).value is None for c in range(3, 10))  # the unmapped row
+    # JJ09, a 增速 from the bureau: its rate and target rate; no 当月, 同比% or 完成率.
+    assert [ws.cell(13, c).value for c in range(3, 10)] == [None, 6.5, 8.8, None, 8, None, None]
 
 
 def test_a_form_filled_through_a_layout_reads_back_identically(demo):
@@ -166,7 +169,7 @@ def test_a_form_filled_through_a_layout_reads_back_identically(demo):
     read = {k: v for k, (v, _) in result.plan.rows["数据"].items()}
     # Every town-entered indicator of the form comes back (NY01, entered per village, is a
     # roll-up: compared, not imported), each figure identical to the stored one.
-    assert {k[0] for k in read} == {"JJ01", "JJ02", "JJ03", "JJ04", "XM01", "XM03", "MS01"}
+    assert {k[0] for k in read} == {"JJ01", "JJ02", "JJ03", "JJ04", "JJ09", "XM01", "XM03", "MS01"}
     assert {k[1:] for k in read} == {("T01", 2025, 10)}
     for (ind, area, year, month), value in read.items():
         assert before[(ind, area, year, month)] == value
