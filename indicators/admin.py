@@ -1,10 +1,14 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .grid import plain
 from .models import (
     Area,
     Category,
@@ -19,6 +23,46 @@ from .models import (
     Target,
 )
 from .rules import schedule_problems
+
+# ---------------------------------------------------------------------------- formatting
+# Figures are stored with six decimal places; the admin shows them as they were typed
+# (20000, 1.5), in its lists and in its forms, and names people as the pages do (李镇长).
+
+
+class PlainDecimalInput(forms.NumberInput):
+    def format_value(self, value):
+        return plain(value) if isinstance(value, Decimal) else super().format_value(value)
+
+
+PLAIN_DECIMALS = {models.DecimalField: {"widget": PlainDecimalInput}}
+
+
+def as_typed(value) -> str:
+    return "—" if value is None else plain(value)
+
+
+def person(user) -> str:
+    """李镇长（leader）: the name people use, with the login name to tell two apart."""
+    if user is None:
+        return "—"
+    name = user.get_full_name()
+    return f"{name}（{user.get_username()}）" if name else user.get_username()
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person(obj)
+
+
+class LabelledFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's inputs have no <label> of their own: each is named by its column."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            # A related field's select sits inside Django's wrapper (the + and ✎ links).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", str(field.label))
 
 
 @admin.register(Area)
@@ -46,6 +90,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 class TargetInline(admin.TabularInline):
     model = Target
+    formset = LabelledFormSet
+    formfield_overrides = PLAIN_DECIMALS
     extra = 0
     autocomplete_fields = ["area"]
 
@@ -77,6 +123,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "definition"]
     list_select_related = ["category", "department"]
     autocomplete_fields = ["source"]
+    formfield_overrides = PLAIN_DECIMALS
     inlines = [TargetInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "department", "is_key", "order"]}),
@@ -99,7 +146,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     ]
 
 
-class AnchorFormSet(forms.BaseInlineFormSet):
+class AnchorFormSet(LabelledFormSet):
     def clean(self):
         super().clean()
         anchors = {
@@ -115,6 +162,7 @@ class AnchorFormSet(forms.BaseInlineFormSet):
 class ScheduleAnchorInline(admin.TabularInline):
     model = ScheduleAnchor
     formset = AnchorFormSet
+    formfield_overrides = PLAIN_DECIMALS
     extra = 2
 
 
@@ -140,15 +188,35 @@ class TargetAdmin(admin.ModelAdmin):
         "year",
         "indicator",
         "area",
-        "value",
-        "stretch_value",
-        "growth_pct",
+        "value_text",
+        "stretch_text",
+        "growth_text",
         "schedule",
     ]
     list_filter = ["year", "indicator__category", "area__level"]
     search_fields = ["indicator__code", "indicator__name", "area__name", "area__code"]
     list_select_related = ["indicator", "area", "schedule"]
     autocomplete_fields = ["indicator", "area"]
+    ordering = ["-year", "indicator__category__order", "indicator__order", "area__code"]
+    formfield_overrides = PLAIN_DECIMALS
+
+    def get_object(self, request, object_id, from_field=None):
+        target = super().get_object(request, object_id, from_field)
+        if target is not None:  # named in the page's title: "2025年 JJ01 … · 示例镇"
+            target.indicator, target.area  # noqa: B018
+        return target
+
+    @admin.display(description=_("目标值"), ordering="value")
+    def value_text(self, obj):
+        return as_typed(obj.value)
+
+    @admin.display(description=_("力争值"), ordering="stretch_value")
+    def stretch_text(self, obj):
+        return as_typed(obj.stretch_value)
+
+    @admin.display(description=_("目标增速%"), ordering="growth_pct")
+    def growth_text(self, obj):
+        return as_typed(obj.growth_pct)
 
 
 class FigureAdminForm(forms.ModelForm):
@@ -207,10 +275,10 @@ class FigureAdmin(SimpleHistoryAdmin):
         "month",
         "indicator",
         "area",
-        "value",
+        "value_text",
         "note",
         "status",
-        "updated_by",
+        "updated_by_name",
         "updated_at",
     ]
     list_filter = [
@@ -240,6 +308,15 @@ class FigureAdmin(SimpleHistoryAdmin):
     ]
     history_list_display = ["value", "status", "history_change_reason"]
     date_hierarchy = "updated_at"
+    formfield_overrides = PLAIN_DECIMALS
+
+    @admin.display(description=_("数值"), ordering="value")
+    def value_text(self, obj):
+        return as_typed(obj.value)
+
+    @admin.display(description=_("最后修改人"), ordering="updated_by")
+    def updated_by_name(self, obj):
+        return person(obj.updated_by)
 
     def get_readonly_fields(self, request, obj=None):
         # Which figure a row is never changes; only its value and note may be corrected.
@@ -250,6 +327,8 @@ class FigureAdmin(SimpleHistoryAdmin):
         fields = ["indicator", "area", "year", "month", "value", "note", "confirmed"]
         if obj is not None:
             fields.insert(6, "reason")
+            if not self.has_change_permission(request, obj):  # read-only: as typed
+                fields[fields.index("value")] = "value_text"
         return [*fields, *self.readonly_fields] if obj is not None else fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -290,22 +369,50 @@ class LightSchemeAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "is_active",
-        "blue_min_completion",
-        "green_min_gap",
-        "yellow_min_gap",
-        "growth_red_below",
+        "blue_text",
+        "green_text",
+        "yellow_text",
+        "growth_red_text",
         "time_basis",
     ]
     list_filter = ["is_active"]
+    formfield_overrides = PLAIN_DECIMALS
+
+    @admin.display(description=_("蓝灯：完成率不低于(%)"))
+    def blue_text(self, obj):
+        return as_typed(obj.blue_min_completion)
+
+    @admin.display(description=_("绿灯：进度差不低于(个百分点)"))
+    def green_text(self, obj):
+        return as_typed(obj.green_min_gap)
+
+    @admin.display(description=_("黄灯：进度差不低于(个百分点)"))
+    def yellow_text(self, obj):
+        return as_typed(obj.yellow_min_gap)
+
+    @admin.display(description=_("增速目标：增速低于此值为红灯(%)"))
+    def growth_red_text(self, obj):
+        return as_typed(obj.growth_red_below)
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "title", "area", "department"]
+    list_display = ["who", "role", "title", "area", "department"]
     list_filter = ["role", "area", "department"]
     search_fields = ["user__username", "user__first_name", "title"]
     list_select_related = ["user", "area", "department"]
     autocomplete_fields = ["user", "area", "department"]
+    ordering = ["area__code", "role", "department__order", "user__username"]
+
+    def get_object(self, request, object_id, from_field=None):
+        membership = super().get_object(request, object_id, from_field)
+        if membership is not None:  # named in the page's title by the person
+            membership.user  # noqa: B018
+        return membership
+
+    @admin.display(description=_("用户"), ordering="user__username")
+    def who(self, obj):
+        return person(obj.user)
 
 
 @admin.register(ReportingWindow)

@@ -349,7 +349,11 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.indicator_id}@{self.area_id}"
+        # Named when the indicator and area were read with it (the admin does), else by their
+        # ids: never a query.
+        if Target.indicator.is_cached(self) and Target.area.is_cached(self):
+            return f"{self.year}年 {self.indicator} · {self.area}"
+        return f"{self.year}年 {self.indicator_id}@{self.area_id}"
 
 
 class FigureStatus(models.TextChoices):
@@ -605,4 +609,8 @@ class Membership(models.Model):
         ordering = ["area__code", "role", "user__username"]
 
     def __str__(self):
-        return f"{self.get_role_display()} {self.title}".strip()
+        role = f"{self.get_role_display()} {self.title}".strip()
+        if Membership.user.is_cached(self):  # by the person, when read with it: never a query
+            name = self.user.get_full_name() or self.user.get_username()
+            return f"{name} · {role}"
+        return role

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from indicators.admin import PLAIN_DECIMALS, LabelledFormSet, PersonChoiceField, person
 
 from .models import (
     Attachment,
@@ -24,17 +27,30 @@ class SectionAdmin(admin.ModelAdmin):
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    formset = LabelledFormSet
     extra = 0
 
 
+class PeopleByName:
+    """People by the name the ledger uses (李镇长), in lists and in the choice of a user."""
+
+    people = ()  # the model's user fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.people:
+            kwargs["form_class"] = PersonChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(PeopleByName, admin.ModelAdmin):
+    people = ("lead_leader", "closed_by")
     list_display = [
         "number",
         "title",
         "section",
         "lead_department",
-        "lead_leader",
+        "leader",
         "deadline",
         "status",
         "light",
@@ -46,14 +62,25 @@ class TaskAdmin(admin.ModelAdmin):
     filter_horizontal = ["cooperating"]
     readonly_fields = ["light"]  # recorded by the services with a TaskLightChange, never typed
     inlines = [MilestoneInline]
+    formfield_overrides = PLAIN_DECIMALS
+
+    @admin.display(description=_("牵头领导"), ordering="lead_leader__first_name")
+    def leader(self, obj):
+        return person(obj.lead_leader)
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
-    list_display = ["task", "year", "month", "percent", "author", "reported_on"]
+class ProgressReportAdmin(PeopleByName, admin.ModelAdmin):
+    people = ("author",)
+    list_display = ["task", "year", "month", "percent", "author_name", "reported_on"]
     list_filter = ["year", "month"]
     list_select_related = ["task", "author"]
     search_fields = ["task__number", "task__title"]
+    ordering = ["-year", "-month", "task__number"]
+
+    @admin.display(description=_("填报人"))
+    def author_name(self, obj):
+        return person(obj.author)
 
 
 @admin.register(Attachment)
@@ -63,17 +90,31 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
-    list_display = ["task", "new_deadline", "decision", "requested_by", "decided_by"]
+class ExtensionRequestAdmin(PeopleByName, admin.ModelAdmin):
+    people = ("requested_by", "decided_by")
+    list_display = ["task", "new_deadline", "decision", "requester", "decider"]
     list_filter = ["decision"]
     list_select_related = ["task", "requested_by", "decided_by"]
 
+    @admin.display(description=_("申请人"))
+    def requester(self, obj):
+        return person(obj.requested_by)
+
+    @admin.display(description=_("审批人"))
+    def decider(self, obj):
+        return person(obj.decided_by) if obj.decided_by else "—"
+
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(admin.ModelAdmin):
-    list_display = ["task", "kind", "user", "on"]
+class TaskEventAdmin(PeopleByName, admin.ModelAdmin):
+    people = ("user",)
+    list_display = ["task", "kind", "who", "on"]
     list_filter = ["kind"]
     list_select_related = ["task", "user"]
+
+    @admin.display(description=_("用户"))
+    def who(self, obj):
+        return person(obj.user)
 
 
 @admin.register(TaskLightRule)
@@ -82,7 +123,12 @@ class TaskLightRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskLightChange)
-class TaskLightChangeAdmin(admin.ModelAdmin):
-    list_display = ["task", "as_of", "old", "new", "automatic", "user", "reason"]
+class TaskLightChangeAdmin(PeopleByName, admin.ModelAdmin):
+    people = ("user",)
+    list_display = ["task", "as_of", "old", "new", "automatic", "who", "reason"]
     list_filter = ["automatic", "new"]
     list_select_related = ["task", "user"]
+
+    @admin.display(description=_("用户"))
+    def who(self, obj):
+        return person(obj.user) if obj.user else "—"
