@@ -167,6 +167,9 @@ MEDIA_URL = "media/"
 # the share of due figures (in %) that must be approved before the overview opens on a month.
 PACE_WORD = os.environ.get("PACE_WORD", "时序进度")
 OPEN_MONTH_SHARE = int(os.environ.get("OPEN_MONTH_SHARE", "80"))
+# The review page flags an amount or level whose 同比 moves more than this many percent either
+# way, for the reviewer to check before approving (DOMAIN §2: a jump far from its history).
+REVIEW_OUTLIER_YOY_PCT = int(os.environ.get("REVIEW_OUTLIER_YOY_PCT", "50"))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # A figure changes only through the services (checked, locked, audited): no "revert" button.

@@ -248,6 +248,10 @@ class Indicator(models.Model):
         return self.direction == self.Direction.REVERSE
 
     @property
+    def is_annual(self) -> bool:
+        return self.cadence == self.Cadence.ANNUAL
+
+    @property
     def is_village_entered(self) -> bool:
         return self.entry_level == self.EntryLevel.VILLAGE
 
@@ -361,6 +365,14 @@ class FigureStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     APPROVED = "approved", _("已审核")
     RETURNED = "returned", _("已退回")
+
+
+class ReviewFlag(models.TextChoices):
+    """Why the review page asks a reviewer to look twice at a figure before approving it."""
+
+    UNIT_SLIP = "unit_slip", _("疑似单位错误")
+    DECREASE = "decrease", _("累计数减少")
+    OUTLIER = "outlier", _("同比波动大")
 
 
 class Figure(models.Model):
