@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "indicators.context_processors.vocabulary",
                 "tasks.context_processors.vocabulary",
+                "reports.context_processors.todo",
             ],
         },
     },

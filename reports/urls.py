@@ -6,5 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("todo/", views.todo, name="todo"),
     path("charts/categories/", views.category_chart, name="chart-categories"),
 ]

@@ -195,13 +195,13 @@ def test_overview_and_api_query_counts_do_not_grow(
     town = make_town_scale(indicators, villages)
     client.force_login(make_user(f"l{indicators}", role="leader", area=town))
     # session and user, areas and membership, the summary with the key indicators' trends (5),
-    # the villages behind (3), figures awaiting approval, the task block (2)
-    with django_assert_max_num_queries(16):
+    # the villages behind (3), figures awaiting approval, the task block (2), the leader's 待办
+    with django_assert_max_num_queries(17):
         page = client.get(f"/?area={town.code}&year=2025&month=3").content.decode()
         assert (
             "进度滞后的村" in page and "个村低于时序进度" in page and '<svg class="spark"' in page
         )
-    with django_assert_max_num_queries(18):  # and two to find the latest month
+    with django_assert_max_num_queries(19):  # and two to find the latest month
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(9):
         response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")
