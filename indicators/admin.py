@@ -49,9 +49,33 @@ def person(user) -> str:
     return f"{name}（{user.get_username()}）" if name else user.get_username()
 
 
+def shown(field: str, description, show=as_typed, ordering: str | None = None):
+    """A list column: `show(obj.<field>)` under `description`, sorted by `ordering` (default
+    the field itself): figures as typed, people by name."""
+
+    @admin.display(description=description, ordering=ordering or field)
+    def column(obj):
+        return show(getattr(obj, field))
+
+    return column
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return person(obj)
+
+
+class ReadWith:
+    """The change page reads its object with the rows its __str__ names (the title and the
+    breadcrumbs say "2025年 JJ01 一般公共预算收入 · 示例镇", not ids)."""
+
+    read_with = ()
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        for name in self.read_with if obj is not None else ():
+            getattr(obj, name)
+        return obj
 
 
 class LabelledFormSet(forms.BaseInlineFormSet):
@@ -183,14 +207,15 @@ class ScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ReadWith, admin.ModelAdmin):
+    read_with = ("indicator", "area")
     list_display = [
         "year",
         "indicator",
         "area",
-        "value_text",
-        "stretch_text",
-        "growth_text",
+        shown("value", _("目标值")),
+        shown("stretch_value", _("力争值")),
+        shown("growth_pct", _("目标增速%")),
         "schedule",
     ]
     list_filter = ["year", "indicator__category", "area__level"]
@@ -199,24 +224,6 @@ class TargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["indicator", "area"]
     ordering = ["-year", "indicator__category__order", "indicator__order", "area__code"]
     formfield_overrides = PLAIN_DECIMALS
-
-    def get_object(self, request, object_id, from_field=None):
-        target = super().get_object(request, object_id, from_field)
-        if target is not None:  # named in the page's title: "2025年 JJ01 … · 示例镇"
-            target.indicator, target.area  # noqa: B018
-        return target
-
-    @admin.display(description=_("目标值"), ordering="value")
-    def value_text(self, obj):
-        return as_typed(obj.value)
-
-    @admin.display(description=_("力争值"), ordering="stretch_value")
-    def stretch_text(self, obj):
-        return as_typed(obj.stretch_value)
-
-    @admin.display(description=_("目标增速%"), ordering="growth_pct")
-    def growth_text(self, obj):
-        return as_typed(obj.growth_pct)
 
 
 class FigureAdminForm(forms.ModelForm):
@@ -263,12 +270,13 @@ class FigureAdminForm(forms.ModelForm):
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(ReadWith, SimpleHistoryAdmin):
     """Figures as the services keep them: a draft or returned figure may be corrected here
     (checked, versioned and recorded like an entry in the grid); a submitted one goes back
     through 退回 and an approved, locked one through 重新打开 with a reason, on the review page.
     Nothing is deleted: the history keeps every value ever entered."""
 
+    read_with = ("indicator", "area")
     form = FigureAdminForm
     list_display = [
         "year",
@@ -278,7 +286,7 @@ class FigureAdmin(SimpleHistoryAdmin):
         "value_text",
         "note",
         "status",
-        "updated_by_name",
+        shown("updated_by", _("最后修改人"), person),
         "updated_at",
     ]
     list_filter = [
@@ -310,13 +318,8 @@ class FigureAdmin(SimpleHistoryAdmin):
     date_hierarchy = "updated_at"
     formfield_overrides = PLAIN_DECIMALS
 
-    @admin.display(description=_("数值"), ordering="value")
-    def value_text(self, obj):
-        return as_typed(obj.value)
-
-    @admin.display(description=_("最后修改人"), ordering="updated_by")
-    def updated_by_name(self, obj):
-        return person(obj.updated_by)
+    # Also the read-only change page's value (get_fields), hence an attribute.
+    value_text = staticmethod(shown("value", _("数值")))
 
     def get_readonly_fields(self, request, obj=None):
         # Which figure a row is never changes; only its value and note may be corrected.
@@ -369,50 +372,31 @@ class LightSchemeAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "is_active",
-        "blue_text",
-        "green_text",
-        "yellow_text",
-        "growth_red_text",
+        shown("blue_min_completion", _("蓝灯：完成率不低于(%)")),
+        shown("green_min_gap", _("绿灯：进度差不低于(个百分点)")),
+        shown("yellow_min_gap", _("黄灯：进度差不低于(个百分点)")),
+        shown("growth_red_below", _("增速目标：增速低于此值为红灯(%)")),
         "time_basis",
     ]
     list_filter = ["is_active"]
     formfield_overrides = PLAIN_DECIMALS
 
-    @admin.display(description=_("蓝灯：完成率不低于(%)"))
-    def blue_text(self, obj):
-        return as_typed(obj.blue_min_completion)
-
-    @admin.display(description=_("绿灯：进度差不低于(个百分点)"))
-    def green_text(self, obj):
-        return as_typed(obj.green_min_gap)
-
-    @admin.display(description=_("黄灯：进度差不低于(个百分点)"))
-    def yellow_text(self, obj):
-        return as_typed(obj.yellow_min_gap)
-
-    @admin.display(description=_("增速目标：增速低于此值为红灯(%)"))
-    def growth_red_text(self, obj):
-        return as_typed(obj.growth_red_below)
-
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["who", "role", "title", "area", "department"]
+class MembershipAdmin(ReadWith, admin.ModelAdmin):
+    read_with = ("user",)
+    list_display = [
+        shown("user", _("用户"), person, "user__username"),
+        "role",
+        "title",
+        "area",
+        "department",
+    ]
     list_filter = ["role", "area", "department"]
     search_fields = ["user__username", "user__first_name", "title"]
     list_select_related = ["user", "area", "department"]
     autocomplete_fields = ["user", "area", "department"]
     ordering = ["area__code", "role", "department__order", "user__username"]
-
-    def get_object(self, request, object_id, from_field=None):
-        membership = super().get_object(request, object_id, from_field)
-        if membership is not None:  # named in the page's title by the person
-            membership.user  # noqa: B018
-        return membership
-
-    @admin.display(description=_("用户"), ordering="user__username")
-    def who(self, obj):
-        return person(obj.user)
 
 
 @admin.register(ReportingWindow)

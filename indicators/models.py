@@ -472,7 +472,12 @@ class Figure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {self.value}"
+        # As typed (28.1, not 28.100000); named when read with its indicator and area (the
+        # admin's change page), else by their ids: never a query.
+        value = f"{self.value.normalize():f}" if self.value is not None else "—"
+        if Figure.indicator.is_cached(self) and Figure.area.is_cached(self):
+            return f"{self.year}年{self.month}月 {self.indicator} · {self.area} = {value}"
+        return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {value}"
 
 
 class ReportingWindow(models.Model):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from indicators.admin import PLAIN_DECIMALS, LabelledFormSet, PersonChoiceField, person
+from indicators.admin import PLAIN_DECIMALS, LabelledFormSet, PersonChoiceField, person, shown
 
 from .models import (
     Attachment,
@@ -50,7 +50,7 @@ class TaskAdmin(PeopleByName, admin.ModelAdmin):
         "title",
         "section",
         "lead_department",
-        "leader",
+        shown("lead_leader", _("牵头领导"), person, "lead_leader__first_name"),
         "deadline",
         "status",
         "light",
@@ -64,23 +64,22 @@ class TaskAdmin(PeopleByName, admin.ModelAdmin):
     inlines = [MilestoneInline]
     formfield_overrides = PLAIN_DECIMALS
 
-    @admin.display(description=_("牵头领导"), ordering="lead_leader__first_name")
-    def leader(self, obj):
-        return person(obj.lead_leader)
-
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(PeopleByName, admin.ModelAdmin):
     people = ("author",)
-    list_display = ["task", "year", "month", "percent", "author_name", "reported_on"]
+    list_display = [
+        "task",
+        "year",
+        "month",
+        "percent",
+        shown("author", _("填报人"), person),
+        "reported_on",
+    ]
     list_filter = ["year", "month"]
     list_select_related = ["task", "author"]
     search_fields = ["task__number", "task__title"]
     ordering = ["-year", "-month", "task__number"]
-
-    @admin.display(description=_("填报人"))
-    def author_name(self, obj):
-        return person(obj.author)
 
 
 @admin.register(Attachment)
@@ -92,29 +91,23 @@ class AttachmentAdmin(admin.ModelAdmin):
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(PeopleByName, admin.ModelAdmin):
     people = ("requested_by", "decided_by")
-    list_display = ["task", "new_deadline", "decision", "requester", "decider"]
+    list_display = [
+        "task",
+        "new_deadline",
+        "decision",
+        shown("requested_by", _("申请人"), person),
+        shown("decided_by", _("审批人"), person),
+    ]
     list_filter = ["decision"]
     list_select_related = ["task", "requested_by", "decided_by"]
-
-    @admin.display(description=_("申请人"))
-    def requester(self, obj):
-        return person(obj.requested_by)
-
-    @admin.display(description=_("审批人"))
-    def decider(self, obj):
-        return person(obj.decided_by) if obj.decided_by else "—"
 
 
 @admin.register(TaskEvent)
 class TaskEventAdmin(PeopleByName, admin.ModelAdmin):
     people = ("user",)
-    list_display = ["task", "kind", "who", "on"]
+    list_display = ["task", "kind", shown("user", _("用户"), person), "on"]
     list_filter = ["kind"]
     list_select_related = ["task", "user"]
-
-    @admin.display(description=_("用户"))
-    def who(self, obj):
-        return person(obj.user)
 
 
 @admin.register(TaskLightRule)
@@ -125,10 +118,14 @@ class TaskLightRuleAdmin(admin.ModelAdmin):
 @admin.register(TaskLightChange)
 class TaskLightChangeAdmin(PeopleByName, admin.ModelAdmin):
     people = ("user",)
-    list_display = ["task", "as_of", "old", "new", "automatic", "who", "reason"]
+    list_display = [
+        "task",
+        "as_of",
+        "old",
+        "new",
+        "automatic",
+        shown("user", _("用户"), person),
+        "reason",
+    ]
     list_filter = ["automatic", "new"]
     list_select_related = ["task", "user"]
-
-    @admin.display(description=_("用户"))
-    def who(self, obj):
-        return person(obj.user) if obj.user else "—"
