@@ -172,3 +172,15 @@ def test_the_entry_grid_puts_the_input_right_after_the_name_on_a_phone(demo_serv
     # The save bar stays on the screen while the rows scroll.
     bar = local_page.locator(".savebar").bounding_box()
     assert bar["y"] + bar["height"] <= 800 + 1
+
+
+def test_the_keyboard_focus_is_visible(demo_server, local_page):
+    login(local_page, demo_server, "leader")
+    local_page.goto(demo_server.url + "/?area=T01&year=2025&month=10")
+    for _ in range(3):
+        local_page.keyboard.press("Tab")
+        outline = local_page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; }"
+        )
+        assert outline[0] == "A" and outline[1] == "solid" and outline[2] == "3px", outline
