@@ -38,7 +38,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.AdminConfig",  # django.contrib.admin, in the order people work
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "indicators.context_processors.vocabulary",
                 "tasks.context_processors.vocabulary",
+                "reports.context_processors.todo",
             ],
         },
     },
@@ -179,6 +180,9 @@ MEDIA_URL = "media/"
 # the share of due figures (in %) that must be approved before the overview opens on a month.
 PACE_WORD = os.environ.get("PACE_WORD", "时序进度")
 OPEN_MONTH_SHARE = int(os.environ.get("OPEN_MONTH_SHARE", "80"))
+# The review page flags an amount or level whose 同比 moves more than this many percent either
+# way, for the reviewer to check before approving (DOMAIN §2: a jump far from its history).
+REVIEW_OUTLIER_YOY_PCT = int(os.environ.get("REVIEW_OUTLIER_YOY_PCT", "50"))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # A figure changes only through the services (checked, locked, audited): no "revert" button.

@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .admin_scope import VIEW, ScopedAdmin, ScopedInline, admin_scope
+from .grid import plain
 from .models import (
     ApiToken,
     Area,
@@ -23,6 +27,70 @@ from .models import (
     Target,
 )
 from .rules import schedule_problems
+
+# ---------------------------------------------------------------------------- formatting
+# Figures are stored with six decimal places; the admin shows them as they were typed
+# (20000, 1.5), in its lists and in its forms, and names people as the pages do (李镇长).
+
+
+class PlainDecimalInput(forms.NumberInput):
+    def format_value(self, value):
+        return plain(value) if isinstance(value, Decimal) else super().format_value(value)
+
+
+PLAIN_DECIMALS = {models.DecimalField: {"widget": PlainDecimalInput}}
+
+
+def as_typed(value) -> str:
+    return "—" if value is None else plain(value)
+
+
+def person(user) -> str:
+    """李镇长（leader）: the name people use, with the login name to tell two apart."""
+    if user is None:
+        return "—"
+    name = user.get_full_name()
+    return f"{name}（{user.get_username()}）" if name else user.get_username()
+
+
+def shown(field: str, description, show=as_typed, ordering: str | None = None):
+    """A list column: `show(obj.<field>)` under `description`, sorted by `ordering` (default
+    the field itself): figures as typed, people by name."""
+
+    @admin.display(description=description, ordering=ordering or field)
+    def column(obj):
+        return show(getattr(obj, field))
+
+    return column
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person(obj)
+
+
+class ReadWith:
+    """The change page reads its object with the rows its __str__ names (the title and the
+    breadcrumbs say "2025年 JJ01 一般公共预算收入 · 示例镇", not ids)."""
+
+    read_with = ()
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        for name in self.read_with if obj is not None else ():
+            getattr(obj, name)
+        return obj
+
+
+class LabelledFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's inputs have no <label> of their own: each is named by its column."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            # A related field's select sits inside Django's wrapper (the + and ✎ links).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", str(field.label))
 
 
 @admin.register(Area)
@@ -62,6 +130,8 @@ class TargetInline(ScopedInline, admin.TabularInline):
     model = Target
     area_path = "area"
     town_admin_may = VIEW  # a town's targets are kept under 目标
+    formset = LabelledFormSet
+    formfield_overrides = PLAIN_DECIMALS
     extra = 0
     autocomplete_fields = ["area"]
 
@@ -94,6 +164,7 @@ class IndicatorAdmin(ScopedAdmin):
     search_fields = ["code", "name", "definition"]
     list_select_related = ["category", "department"]
     autocomplete_fields = ["source"]
+    formfield_overrides = PLAIN_DECIMALS
     inlines = [TargetInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "department", "is_key", "order"]}),
@@ -116,7 +187,7 @@ class IndicatorAdmin(ScopedAdmin):
     ]
 
 
-class AnchorFormSet(forms.BaseInlineFormSet):
+class AnchorFormSet(LabelledFormSet):
     def clean(self):
         super().clean()
         anchors = {
@@ -133,6 +204,7 @@ class ScheduleAnchorInline(ScopedInline, admin.TabularInline):
     model = ScheduleAnchor
     town_admin_may = VIEW
     formset = AnchorFormSet
+    formfield_overrides = PLAIN_DECIMALS
     extra = 2
 
 
@@ -154,21 +226,24 @@ class ScheduleAdmin(ScopedAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ScopedAdmin):
+class TargetAdmin(ReadWith, ScopedAdmin):
     area_path = "area"
+    read_with = ("indicator", "area")
     list_display = [
         "year",
         "indicator",
         "area",
-        "value",
-        "stretch_value",
-        "growth_pct",
+        shown("value", _("目标值")),
+        shown("stretch_value", _("力争值")),
+        shown("growth_pct", _("目标增速%")),
         "schedule",
     ]
     list_filter = ["year", "indicator__category", "area__level"]
     search_fields = ["indicator__code", "indicator__name", "area__name", "area__code"]
     list_select_related = ["indicator", "area", "schedule"]
     autocomplete_fields = ["indicator", "area"]
+    ordering = ["-year", "indicator__category__order", "indicator__order", "area__code"]
+    formfield_overrides = PLAIN_DECIMALS
 
 
 class FigureAdminForm(forms.ModelForm):
@@ -215,12 +290,13 @@ class FigureAdminForm(forms.ModelForm):
 
 
 @admin.register(Figure)
-class FigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class FigureAdmin(ReadWith, ScopedAdmin, SimpleHistoryAdmin):
     """Figures as the services keep them: a draft or returned figure may be corrected here
     (checked, versioned and recorded like an entry in the grid); a submitted one goes back
     through 退回 and an approved, locked one through 重新打开 with a reason, on the review page.
     Nothing is deleted: the history keeps every value ever entered."""
 
+    read_with = ("indicator", "area")
     form = FigureAdminForm
     area_path = "area"
     list_display = [
@@ -228,10 +304,10 @@ class FigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
         "month",
         "indicator",
         "area",
-        "value",
+        "value_text",
         "note",
         "status",
-        "updated_by",
+        shown("updated_by", _("最后修改人"), person),
         "updated_at",
     ]
     list_filter = [
@@ -261,6 +337,10 @@ class FigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
     ]
     history_list_display = ["value", "status", "history_change_reason"]
     date_hierarchy = "updated_at"
+    formfield_overrides = PLAIN_DECIMALS
+
+    # Also the read-only change page's value (get_fields), hence an attribute.
+    value_text = staticmethod(shown("value", _("数值")))
 
     def get_readonly_fields(self, request, obj=None):
         # Which figure a row is never changes; only its value and note may be corrected.
@@ -271,6 +351,8 @@ class FigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
         fields = ["indicator", "area", "year", "month", "value", "note", "confirmed"]
         if obj is not None:
             fields.insert(6, "reason")
+            if not self.has_change_permission(request, obj):  # read-only: as typed
+                fields[fields.index("value")] = "value_text"
         return [*fields, *self.readonly_fields] if obj is not None else fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -311,24 +393,33 @@ class LightSchemeAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "is_active",
-        "blue_min_completion",
-        "green_min_gap",
-        "yellow_min_gap",
-        "growth_red_below",
+        shown("blue_min_completion", _("蓝灯：完成率不低于(%)")),
+        shown("green_min_gap", _("绿灯：进度差不低于(个百分点)")),
+        shown("yellow_min_gap", _("黄灯：进度差不低于(个百分点)")),
+        shown("growth_red_below", _("增速目标：增速低于此值为红灯(%)")),
         "time_basis",
     ]
     list_filter = ["is_active"]
+    formfield_overrides = PLAIN_DECIMALS
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdmin):
+class MembershipAdmin(ReadWith, ScopedAdmin):
     area_path = "area"
-    list_display = ["user", "role", "title", "area", "department"]
+    read_with = ("user",)
+    list_display = [
+        shown("user", _("用户"), person, "user__username"),
+        "role",
+        "title",
+        "area",
+        "department",
+    ]
     # Only the areas of the listed memberships: the filter names no other town.
     list_filter = ["role", ("area", admin.RelatedOnlyFieldListFilter), "department"]
     search_fields = ["user__username", "user__first_name", "title"]
     list_select_related = ["user", "area", "department"]
     autocomplete_fields = ["user", "area", "department"]
+    ordering = ["area__code", "role", "department__order", "user__username"]
 
 
 @admin.register(ReportingWindow)

@@ -12,13 +12,23 @@ from django.utils.translation import gettext as _
 
 from .formatting import month_label
 from .http import BadParameter, NotFound, json_error
+from .models import Light
 from .villages import village_breakdown
 
 INK = "#1f2933"
 THIS_YEAR = "#9f1d20"
 LAST_YEAR = "#7d8794"
 PACE = "#1d63c7"
-VILLAGE = "#c98a00"
+VILLAGE = "#8a5a00"
+# The lights' colours of static/css/app.css, for bars that are coloured by their light.
+LIGHT_COLOURS = {
+    Light.BLUE: "#1d63c7",
+    Light.GREEN: "#17763f",
+    Light.YELLOW: "#d99a00",
+    Light.RED: "#c62828",
+    Light.GREY: "#636d7b",
+}
+NO_LIGHT = "#9aa3af"
 
 
 def num(value):
@@ -109,7 +119,9 @@ class CumulativeChart(ChartView):
             ),
         ]
         if row.pace is not None:
-            sets.append(line(_("目标进度"), [num(v) for v in row.pace], PACE, dashed=True))
+            pace = line(_("目标进度"), [num(v) for v in row.pace], PACE, dashed=True)
+            pace["endLabel"] = _("目标进度")  # drawn at the line's end (static/js/charts.js)
+            sets.append(pace)
         return sets
 
 

@@ -6,15 +6,17 @@ so the grid and the overview never judge one figure two ways.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from . import metrics
+from . import metrics, rules
 from .cells import text
-from .models import Area, Department, Figure, Indicator, ReportingWindow, Target
+from .models import Area, Department, Figure, Indicator, ReportingWindow, ReviewFlag, Target
 from .periods import deadline
 
 Status = Figure.Status
@@ -108,6 +110,12 @@ class GridRow:
     evaluation: metrics.Evaluation | None = None  # of the figure as typed; None without one
     cell: object = None  # the services' Cell that was posted, when a save was refused
     first: bool = False  # the first period of the year (当月 = the cumulative itself)
+    flags: list = field(default_factory=list)  # Flag: what a reviewer should check first
+
+    @property
+    def block(self) -> str:
+        """The rows a pasted column may fill: an indicator's villages, or the town's rows."""
+        return self.indicator.code if self.indicator.is_village_entered else ""
 
     @property
     def name(self) -> str:
@@ -144,6 +152,54 @@ class GridRow:
     def completion_pct(self) -> Decimal | None:
         """The percentage the gap is computed from: completion, or a level's progress."""
         return self.evaluation.progress_pct if self.evaluation else None
+
+    @property
+    def yoy_pct(self) -> Decimal | None:
+        """同比 in % (amounts and counts), as every page computes it."""
+        return self.evaluation.yoy_pct if self.evaluation else None
+
+    @property
+    def yoy_change(self) -> Decimal | None:
+        """同比增量 in the unit (个百分点 for rates)."""
+        return self.evaluation.yoy_change if self.evaluation else None
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # a ReviewFlag value
+    message: str
+
+    @property
+    def label(self) -> str:
+        return ReviewFlag(self.kind).label
+
+
+def review_flags(
+    ind: Indicator, value: Decimal, points: dict, year: int, month: int, yoy_pct: Decimal | None
+) -> list[Flag]:
+    """What the review page highlights on a figure (DOMAIN §2), with the rules every write
+    path applies: a probable 元/万元/亿元 slip against its series, a cumulative figure below the
+    previous period's, and an amount or level whose 同比 moves more than
+    `REVIEW_OUTLIER_YOY_PCT` either way. `points` maps (year, month) to the stored values of
+    the same indicator and area that were read (the previous period, last year's)."""
+    flags = []
+    if problem := rules.unit_slip_problem(points, year, month, value):
+        flags.append(Flag(ReviewFlag.UNIT_SLIP, problem))
+    previous = points.get((year, month - ind.step)) if month > ind.step else None
+    if ind.is_cumulative and previous is not None:
+        # The rule compares with "last month"; for a quarterly indicator that is last quarter.
+        last = {(year, month - 1): previous}
+        if problem := rules.cumulative_problem(last, year, month, value, after=None):
+            flags.append(Flag(ReviewFlag.DECREASE, problem))
+    limit = Decimal(settings.REVIEW_OUTLIER_YOY_PCT)
+    if yoy_pct is not None and not ind.is_rate and abs(yoy_pct) > limit:
+        flags.append(
+            Flag(
+                ReviewFlag.OUTLIER,
+                gettext("同比变化超过%(limit)s%%：请核对数值和单位") % {"limit": limit},
+            )
+        )
+    return flags
 
 
 def plain(value: Decimal | None) -> str:
@@ -206,6 +262,14 @@ def grid_rows(department, town: Area, villages: list[Area], year: int, month: in
             goal = target.value if target else None
             if target is not None and goal is None:
                 goal = metrics.growth_target_value(baseline, target.growth_pct)
+            flags = []
+            if figure is not None:
+                points = {
+                    (y, m): v
+                    for y, m in ((year, month - step), (year - 1, month), (year - 1, 12))
+                    if m >= 1 and (v := value(ind, area, y, m)) is not None
+                }
+                flags = review_flags(ind, figure.value, points, year, month, evaluation.yoy_pct)
             rows.append(
                 GridRow(
                     indicator=ind,
@@ -217,6 +281,7 @@ def grid_rows(department, town: Area, villages: list[Area], year: int, month: in
                     baseline=baseline,
                     evaluation=evaluation,
                     first=month <= step,
+                    flags=flags,
                 )
             )
     return rows

@@ -141,9 +141,11 @@ def bad_request(request, message: str):
     return render(request, "indicators/bad_request.html", {"message": message}, status=400)
 
 
-def forbidden(request, message: str):
-    """The site's 403 page for a page the user may not use, saying who may."""
-    return render(request, "indicators/entry/forbidden.html", {"message": message}, status=403)
+def forbidden(request, message: str, link: tuple[str, str] | None = None):
+    """The site's 403 page for a page the user may not use, saying who may; `link` is the
+    (url, words) of the page the user should use instead."""
+    context = {"message": message, "link": link}
+    return render(request, "indicators/entry/forbidden.html", context, status=403)
 
 
 def json_response(payload, status: int = 200) -> JsonResponse:

@@ -250,6 +250,10 @@ class Indicator(models.Model):
         return self.direction == self.Direction.REVERSE
 
     @property
+    def is_annual(self) -> bool:
+        return self.cadence == self.Cadence.ANNUAL
+
+    @property
     def is_village_entered(self) -> bool:
         return self.entry_level == self.EntryLevel.VILLAGE
 
@@ -351,7 +355,11 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.indicator_id}@{self.area_id}"
+        # Named when the indicator and area were read with it (the admin does), else by their
+        # ids: never a query.
+        if Target.indicator.is_cached(self) and Target.area.is_cached(self):
+            return f"{self.year}年 {self.indicator} · {self.area}"
+        return f"{self.year}年 {self.indicator_id}@{self.area_id}"
 
 
 class FigureStatus(models.TextChoices):
@@ -359,6 +367,14 @@ class FigureStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     APPROVED = "approved", _("已审核")
     RETURNED = "returned", _("已退回")
+
+
+class ReviewFlag(models.TextChoices):
+    """Why the review page asks a reviewer to look twice at a figure before approving it."""
+
+    UNIT_SLIP = "unit_slip", _("疑似单位错误")
+    DECREASE = "decrease", _("累计数减少")
+    OUTLIER = "outlier", _("同比波动大")
 
 
 class Figure(models.Model):
@@ -458,7 +474,12 @@ class Figure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {self.value}"
+        # As typed (28.1, not 28.100000); named when read with its indicator and area (the
+        # admin's change page), else by their ids: never a query.
+        value = f"{self.value.normalize():f}" if self.value is not None else "—"
+        if Figure.indicator.is_cached(self) and Figure.area.is_cached(self):
+            return f"{self.year}年{self.month}月 {self.indicator} · {self.area} = {value}"
+        return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {value}"
 
 
 class ReportingWindow(models.Model):
@@ -632,7 +653,11 @@ class Membership(models.Model):
         ordering = ["area__code", "role", "user__username"]
 
     def __str__(self):
-        return f"{self.get_role_display()} {self.title}".strip()
+        role = f"{self.get_role_display()} {self.title}".strip()
+        if Membership.user.is_cached(self):  # by the person, when read with it: never a query
+            name = self.user.get_full_name() or self.user.get_username()
+            return f"{name} · {role}"
+        return role
 
 
 class Layout(models.Model):

@@ -41,7 +41,10 @@ class PointsColumn(NumberColumn):
 class CompletionColumn(NumberColumn):
     """The percentage the gap is computed from (完成, 净增进度, 已用上限), as a bar with the row's
     own 时序进度 mark, so lagging rows are seen before they are read. A 增速 indicator has no
-    completion: its rate is shown instead, without a bar."""
+    completion: its rate is shown instead, without a bar.
+
+    The bar is inline SVG: its geometry is in attributes, which the Content-Security-Policy
+    allows, where a style="" attribute would be blocked."""
 
     def render(self, value, record):
         # Runs once per row of every table, so plain formatting: every piece is a number or a
@@ -58,12 +61,25 @@ class CompletionColumn(NumberColumn):
             label = f"{html.escape(str(_('已用上限')))} "
         elif not ind.is_cumulative and record.baseline is not None:
             label = f"{html.escape(str(_('净增')))} "
-        width = f"{max(min(float(value), 100), 0):.1f}" if value is not None else "0"
         return mark_safe(
-            f'<span class="bar" title="{title}"><span class="fill fill-{record.light or "none"}"'
-            f' style="width: {width}%"></span><i class="mark" style="left: {min(float(pace), 100):.1f}%">'
-            f'</i></span> <span class="bar-text">{label}{fmt.percent(value)}</span>'
+            f"{bar_svg(value, pace, record.light, title)} "
+            f'<span class="bar-text">{label}{fmt.percent(value)}</span>'
         )
+
+
+def bar_svg(value, pace, light, title) -> str:
+    """The completion bar: a track, the fill up to `value` % and a mark at `pace` %, both
+    clipped to 0–100; `title` (escaped by the caller) is its tooltip and accessible name."""
+    width = f"{max(min(float(value), 100), 0):.1f}" if value is not None else "0"
+    mark = None if pace is None else f"{max(min(float(pace), 100), 0) - 1:.1f}"
+    return (
+        f'<svg class="bar" viewBox="0 0 100 14" preserveAspectRatio="none" width="90" height="11"'
+        f' role="img" aria-label="{title}"><title>{title}</title>'
+        f'<rect class="track" y="2" width="100" height="10"/>'
+        f'<rect class="fill fill-{light or "none"}" y="2" width="{width}" height="10"/>'
+        + (f'<rect class="mark" x="{mark}" width="2" height="14"/>' if mark is not None else "")
+        + "</svg>"
+    )
 
 
 class ChangeColumn(NumberColumn):
@@ -97,23 +113,48 @@ class LightColumn(tables.Column):
         return light_badge(value)
 
 
-class SummaryTable(FastTable):
-    """The summary rows of one area and month (the same rows the API returns)."""
+def cells(name, numeric=False):
+    """A column's <td>/<th> classes: `col-NAME` lets the phone layout (app.css) keep the
+    cells a reader needs there, and `num` right-aligns figures."""
+    css = f"num col-{name}" if numeric else f"col-{name}"
+    return {"td": {"class": css}, "th": {"class": css}}
 
-    name = tables.Column(_("指标"), accessor="indicator__name", order_by=("indicator__code",))
-    unit = tables.Column(_("单位"), accessor="indicator__unit", orderable=False)
-    target = NumberColumn(_("目标"))
-    actual = NumberColumn(_("累计/期末"))
-    month_value = NumberColumn(_("当月"))
-    progress_pct = CompletionColumn(_("完成进度"))
-    gap_pp = PointsColumn(_("进度差(个百分点)"))
-    yoy_pct = ChangeColumn(_("同比"))
-    department = tables.Column(_("牵头部门"), accessor="indicator__department__name")
-    light = LightColumn(_("亮灯"))
+
+class ActualColumn(NumberColumn):
+    """累计/期末, carrying its unit for the phone layout, where the 单位 column is hidden and
+    app.css writes the unit after the number."""
+
+    def render(self, value, record):
+        unit = html.escape(record.indicator.unit, quote=True)
+        figure = fmt.figure(value, record.indicator.decimals)
+        return mark_safe(f'<span data-unit="{unit}">{figure}</span>')
+
+
+class SummaryTable(FastTable):
+    """The summary rows of one area and month (the same rows the API returns). Each row
+    carries its light as a class, so lagging rows stand out in print and in black and white."""
+
+    name = tables.Column(
+        _("指标"), accessor="indicator__name", order_by=("indicator__code",), attrs=cells("name")
+    )
+    unit = tables.Column(
+        _("单位"), accessor="indicator__unit", orderable=False, attrs=cells("unit")
+    )
+    target = NumberColumn(_("目标"), attrs=cells("target", True))
+    actual = ActualColumn(_("累计/期末"), attrs=cells("actual", True))
+    month_value = NumberColumn(_("当月"), attrs=cells("month", True))
+    progress_pct = CompletionColumn(_("完成进度"), attrs=cells("progress", True))
+    gap_pp = PointsColumn(_("进度差(个百分点)"), attrs=cells("gap", True))
+    yoy_pct = ChangeColumn(_("同比"), attrs=cells("yoy", True))
+    department = tables.Column(
+        _("牵头部门"), accessor="indicator__department__name", attrs=cells("department")
+    )
+    light = LightColumn(_("亮灯"), attrs=cells("light"))
 
     class Meta(FastTable.Meta):
         orderable = True
-        attrs = {"class": "data"}
+        attrs = {"class": "data summary"}
+        row_attrs = {"class": lambda record: f"row-{record.light or 'none'}"}
 
     def __init__(self, *args, area=None, include_submitted=False, **kwargs):
         self.area = area

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from indicators import metrics
 from indicators.areas import AreaTree
 from indicators.formatting import FLAT_BELOW
 from indicators.models import LAGGING_LIGHTS, Area, Light
@@ -22,6 +23,7 @@ from tasks.selectors import task_tally
 
 LAGGING_SHOWN = 10  # the overview's list; the rest are in the category tables below it
 LIGHT_ORDER = (Light.BLUE, Light.GREEN, Light.YELLOW, Light.RED, Light.GREY)
+FULL = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,23 @@ def by_category(rows: list[SummaryRow]) -> list[CategoryGroup]:
     return result
 
 
+def category_light(completion: Decimal | None, pace: Decimal | None, thresholds) -> str | None:
+    """The light of a category's average completion against 时序进度, judged as one positive
+    cumulative indicator would be (the chart's bar against its pace line); None when empty."""
+    if completion is None or pace is None:
+        return None
+    return metrics.light(
+        has_figure=True,
+        kind=metrics.Kind.FLOW,
+        direction=metrics.Direction.POSITIVE,
+        actual=completion,
+        target=FULL,
+        completion=completion,
+        gap=completion - pace,
+        thresholds=thresholds,
+    )
+
+
 @dataclass(frozen=True)
 class Overview:
     area: Area
@@ -138,6 +157,7 @@ class Overview:
     villages: list  # indicators.selectors.VillageLag
     key_rows: list
     categories: list  # CategoryGroup
+    empty_categories: list  # names of the categories without an average completion
     time_progress: Decimal | None
     tasks: dict | None
     provisional: int  # rows reading a submitted, unapproved figure
@@ -152,6 +172,7 @@ def overview(
         area, year, month, tree=tree, series="key", include_submitted=include_submitted
     )
     behind = lagging(rows)
+    categories = by_category(rows)
     return Overview(
         area=area,
         year=year,
@@ -167,7 +188,8 @@ def overview(
             area, year, month, rows, tree=tree, include_submitted=include_submitted
         ),
         key_rows=[r for r in rows if r.indicator.is_key],
-        categories=by_category(rows),
+        categories=categories,
+        empty_categories=[g.name for g in categories if g.completion is None],
         time_progress=rows[0].time_progress_pct if rows else None,
         tasks=task_tally(year=year, as_of=month_end(year, month), area=area, tree=tree),
         provisional=sum(r.provisional for r in rows),

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("todo/", views.todo, name="todo"),
     path("charts/categories/", views.category_chart, name="chart-categories"),
     path("reports/brief/", views.brief, name="brief"),
     path("reports/brief.docx", views.brief_docx, name="brief-docx"),

@@ -14,12 +14,16 @@ from indicators.access import area_choices
 from indicators.areas import AreaTree
 from indicators.charts import chart_view
 from indicators.http import BadParameter, bad_request, page_period, xlsx_response
-from indicators.models import Area
+from indicators.models import Area, Light
 from indicators.ranking import RANK_MEASURES, town_ranking
-from indicators.selectors import summary_rows
+from indicators.selectors import active_scheme, summary_rows
 from indicators.tables import SummaryTable
 
 from . import briefs, charts, documents, selectors
+from .todo import todo_for_request
+
+# The lights a category's bar can take, for the chart's legend.
+CHART_LIGHTS = (Light.BLUE, Light.GREEN, Light.YELLOW, Light.RED)
 
 
 @require_GET
@@ -30,7 +34,7 @@ def overview(request):
     except BadParameter as exc:
         return bad_request(request, str(exc))
     area, year, month = query.area, query.year, query.month
-    context = {"area": area, "year": year, "month": month,
+    context = {"area": area, "year": year, "month": month, "todo": todo_for_request(request),
                "areas": area_choices(request.user, tree, area),
                "months": range(1, 13), "today": timezone.localdate(),
                "include_submitted": query.include_submitted}  # fmt: skip
@@ -52,8 +56,15 @@ def overview(request):
         tables=tables,
         ranking=ranking_context(request, view, tree),
         query=request.GET.urlencode(),
+        chart_lights=CHART_LIGHTS,
     )
     return render(request, "reports/overview.html", context)
+
+
+@require_GET
+def todo(request):
+    """待办: what waits for the user, each item linking to where it is done."""
+    return render(request, "reports/todo.html", {"todo": todo_for_request(request)})
 
 
 def ranking_context(request, view, tree):
@@ -80,7 +91,8 @@ def ranking_context(request, view, tree):
 
 
 def category_page(request):
-    """What the category chart draws: each category's average completion and 时序进度."""
+    """What the category chart draws: each category's average completion, its light and
+    时序进度."""
     tree = AreaTree()
     query = page_period(request, tree)
     if query.area is None or query.month is None:
@@ -88,9 +100,14 @@ def category_page(request):
     rows = summary_rows(
         query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted
     )
+    pace = rows[0].time_progress_pct if rows else None
+    thresholds = active_scheme().thresholds()
     return {
-        "categories": [(g.name, g.completion) for g in selectors.by_category(rows)],
-        "time_progress": rows[0].time_progress_pct if rows else None,
+        "categories": [
+            (g.name, g.completion, selectors.category_light(g.completion, pace, thresholds))
+            for g in selectors.by_category(rows)
+        ],
+        "time_progress": pace,
     }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import formatting as fmt
 from indicators.fasttable import FastTable
+from indicators.tables import cells
 
 from .models import TaskLight
 from .selectors import leader_name
@@ -60,19 +61,23 @@ def light_html(light, reason="") -> str:
 
 
 class LedgerTable(FastTable):
-    number = tables.Column(_("编号"), accessor="task__number")
+    number = tables.Column(_("编号"), accessor="task__number", attrs=cells("number"))
     title = tables.Column(
         _("任务名称"), accessor="task__title", attrs={"td": {"class": "wrap col-title"}}
     )
     target = tables.Column(
         _("量化目标"), accessor="task__target_text", attrs={"td": {"class": "wrap col-target"}}
     )
-    leader = tables.Column(_("牵头领导"), accessor="task__lead_leader", empty_values=())
-    department = tables.Column(_("牵头单位"), accessor="task__lead_department__name")
+    leader = tables.Column(
+        _("牵头领导"), accessor="task__lead_leader", empty_values=(), attrs=cells("leader")
+    )
+    department = tables.Column(
+        _("牵头单位"), accessor="task__lead_department__name", attrs=cells("department")
+    )
     cooperating = tables.Column(
         _("配合单位"), accessor="task", attrs={"td": {"class": "wrap col-coop"}}
     )
-    deadline = tables.Column(_("完成时限"), accessor="task__deadline")
+    deadline = tables.Column(_("完成时限"), accessor="task__deadline", attrs=cells("deadline"))
     milestone = tables.Column(
         _("下一节点"),
         accessor="next_milestone",
@@ -83,7 +88,7 @@ class LedgerTable(FastTable):
         _("完成进度"),
         accessor="progress_pct",
         empty_values=(),
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+        attrs=cells("progress", numeric=True),
     )
     situation = tables.Column(
         _("最新进展"),
@@ -91,8 +96,8 @@ class LedgerTable(FastTable):
         empty_values=(),
         attrs={"td": {"class": "wrap col-situation"}},
     )
-    status = tables.Column(_("状态"), accessor="task__status")
-    light = tables.Column(_("亮灯"), accessor="light", empty_values=())
+    status = tables.Column(_("状态"), accessor="task__status", attrs=cells("status"))
+    light = tables.Column(_("亮灯"), accessor="light", empty_values=(), attrs=cells("light"))
 
     class Meta(FastTable.Meta):
         orderable = False

@@ -57,14 +57,17 @@ def _period(source, departments):
     return department, query.year or year, query.month or month
 
 
-def _context(request, departments):
-    """(town, villages, department, year, month) of the page, or an error response."""
+def _context(request, departments, refusal=None):
+    """(town, villages, department, year, month) of the page, or an error response;
+    `refusal` is the (message, link) the forbidden page gives instead of the general one."""
     tree = AreaTree()
     town = access.work_town(request.user, tree)
     if town is None or not departments.exists():
-        return None, forbidden(
-            request, _("只有本镇各部门的填报员、审核员可以使用此页面；领导请查看驾驶舱和填报进度。")
+        message, link = refusal or (
+            _("只有本镇各部门的填报员、审核员可以使用此页面；领导请查看驾驶舱和填报进度。"),
+            None,
         )
+        return None, forbidden(request, message, link=link)
     source = request.POST if request.method == "POST" else request.GET
     try:
         department, year, month = _period(source, departments)
@@ -174,10 +177,28 @@ def grid(request):
 # ---------------------------------------------------------------------------- review
 
 
+def _review_refusal(user):
+    """Why this user may not review, and where their own work is (DOMAIN §1 roles)."""
+    m = access.membership(user)
+    if m is not None and m.role == access.Role.CLERK:
+        return (
+            _(
+                "数据由本部门的审核员审核，填报员不能审核。您报送的数据可以在填报页查看状态和退回意见。"
+            ),
+            (reverse("indicators:entry"), _("打开数据填报")),
+        )
+    if m is not None and m.role == access.Role.LEADER:
+        return (
+            _("数据由各部门审核员和党政办管理员审核；领导请查看驾驶舱和填报进度。"),
+            (reverse("indicators:entry-progress"), _("查看填报进度")),
+        )
+    return (_("只有各部门的审核员和党政办管理员可以审核数据。"), None)
+
+
 @require_http_methods(["GET", "POST"])
 def review(request):
     departments = access.review_departments(request.user)
-    ctx, error = _context(request, departments)
+    ctx, error = _context(request, departments, refusal=_review_refusal(request.user))
     if error:
         return error
     town, villages, department, year, month = ctx
@@ -191,10 +212,13 @@ def review(request):
             messages.error(request, str(exc))
         return redirect(request.path + _query(department, year, month))
     rows = grid_rows(department, town, villages, year, month)
+    submitted = [r for r in rows if r.figure and r.figure.status == Figure.Status.SUBMITTED]
     context = _page_context(request, town, department, year, month, departments)
     context.update(
         rows=rows,
-        submitted=[r for r in rows if r.figure and r.figure.status == Figure.Status.SUBMITTED],
+        submitted=submitted,
+        clean=[r for r in submitted if not r.flags],
+        flagged=[r for r in submitted if r.flags],
     )
     return render(request, "indicators/entry/review.html", context)
 

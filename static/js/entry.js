@@ -1,4 +1,5 @@
-// The entry grid: live 当月 and 完成率, Enter moves down, a pasted Excel column fills downward.
+// The entry grid: live 当月 and 完成率, Enter moves down, a pasted Excel column fills downward
+// within its indicator's rows.
 // No library; the server checks everything again.
 (function () {
   "use strict";
@@ -65,19 +66,45 @@
       var next = list[list.indexOf(t) + (e.shiftKey ? -1 : 1)];
       if (next) { next.focus(); next.select(); }
     });
+    // A column pasted from Excel fills downward from the cell it is pasted into, to the last
+    // row of that cell's block (one village-level indicator's villages, or the town's rows),
+    // never into the next indicator; a second column fills the notes. The note under the
+    // buttons says what was pasted and what was left out.
     form.addEventListener("paste", function (e) {
       var t = e.target;
       if (!t.classList.contains("value")) return;
       var text = (e.clipboardData || window.clipboardData).getData("text");
       var lines = text.replace(/\r/g, "").split("\n");
       if (lines.length && lines[lines.length - 1] === "") lines.pop();
-      if (lines.length < 2) return;  // a single value pastes as usual
+      var cells = lines.map(function (line) { return line.split("\t"); });
+      if (!cells.length || (cells.length < 2 && cells[0].length < 2)) return;  // one value: as usual
       e.preventDefault();
-      var list = fields(form, "value"), i = list.indexOf(t);
-      lines.forEach(function (line) {
-        if (i < list.length) { list[i].value = line.split("\t")[0].trim(); update(list[i]); i += 1; }
+      var start = t.closest("tr");
+      var block = Array.prototype.filter.call(
+        form.querySelectorAll("tbody tr[data-block]"),
+        function (tr) { return tr.dataset.block === start.dataset.block; }
+      );
+      var at = block.indexOf(start), used = 0, locked = 0, notes = false, extra = false;
+      cells.forEach(function (parts, k) {
+        var tr = block[at + k];
+        if (!tr) return;
+        used += 1;
+        var value = tr.querySelector("input.value");
+        if (!value) { locked += 1; return; }
+        value.value = parts[0].trim();
+        update(value);
+        var note = tr.querySelector("input.note");
+        if (parts.length > 1 && note) { note.value = parts[1].trim(); notes = true; }
+        if (parts.length > 2) extra = true;
       });
       dirty = true;
+      var d = form.dataset, left = cells.length - used;
+      var words = (notes ? d.pasteNotes : d.pasteDone).replace("{n}", used - locked);
+      if (locked) words += d.pasteLocked.replace("{locked}", locked);
+      if (left) words += d.pasteLeft.replace("{left}", left).replace("{block}", start.dataset.blockName);
+      if (extra) words += d.pasteExtra;
+      var note = document.getElementById("paste-note");
+      if (note) note.textContent = words;
     });
     form.addEventListener("submit", function () { dirty = false; });
     window.addEventListener("beforeunload", function (e) {

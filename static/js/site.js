@@ -11,13 +11,22 @@
     }
   });
 
-  // Bridge until indicators/tables.py draws its completion bars without style="" attributes,
-  // which style-src 'self' blocks: copy the one number each piece carries (a fill's width, the
-  // pace mark's left, in percent) into the element's style object, which the policy allows.
-  // Only that shape on only those elements is copied; any other style attribute stays blocked.
-  var geometry = /^\s*(width|left):\s*(\d{1,3}(?:\.\d+)?)%;?\s*$/;
-  document.querySelectorAll(".bar > .fill[style], .bar > .mark[style]").forEach(function (el) {
-    var m = geometry.exec(el.getAttribute("style"));
-    if (m && parseFloat(m[2]) <= 100) { el.style[m[1]] = m[2] + "%"; }
+  // Filters fold away on a phone (<details class="fold" open>), so the page's numbers come
+  // first; without script, or on a wider screen, they stay open.
+  if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+    document.querySelectorAll("details.fold[open]").forEach(function (d) { d.open = false; });
+  }
+
+  // A table wider than the screen scrolls in its own box (.scroll): one the keyboard can reach
+  // and scroll too, named after the table's caption or the section's heading.
+  document.querySelectorAll(".scroll").forEach(function (box) {
+    if (box.scrollWidth <= box.clientWidth + 1) return;
+    box.tabIndex = 0;
+    var section = box.closest("section");
+    var heading = box.querySelector("caption") || (section && section.querySelector("h2, h3"));
+    if (heading) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", heading.textContent.trim());
+    }
   });
 })();

@@ -91,3 +91,48 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     page.goto(server.url + "/entry/progress/?year=2025&month=11")
     assert "经发办" in page.inner_text("table.progress")
     screenshot(page, "entry-7-progress")
+
+
+def paste(field, text):
+    """Paste `text` into `field` as Excel puts it on the clipboard (text/plain)."""
+    field.evaluate(
+        "(el, text) => { const data = new DataTransfer(); data.setData('text/plain', text);"
+        " el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,"
+        " cancelable: true})); }",
+        text,
+    )
+
+
+def test_a_pasted_column_stops_at_its_indicators_last_village_and_says_so(demo_server, local_page):
+    page, server = local_page, demo_server
+    switch_user(page, server, "clerk_ny")
+    page.goto(server.url + GRID)
+    villages = page.locator('table.entry tbody tr[data-block="NY01"]')
+    assert villages.count() == 29
+    paste(villages.first.locator("input.value"), "\n".join(str(n) for n in range(1, 32)) + "\n")
+    values = villages.locator("input.value").evaluate_all("els => els.map(el => el.value)")
+    assert values == [str(n) for n in range(1, 30)]
+    # The next indicator's villages are untouched, and the clerk is told what was left out.
+    following = page.locator('table.entry tbody tr[data-block="ZC01"] input.value')
+    assert following.evaluate_all("els => els.map(el => el.value)") == [""] * following.count()
+    note = page.inner_text("#paste-note")
+    assert "已粘贴29行" in note and "另有2行超出「村集体经济收入」的最后一行" in note
+
+
+def test_a_two_column_paste_fills_the_values_and_the_notes(demo_server, local_page):
+    page, server = local_page, demo_server
+    switch_user(page, server, "clerk_ny")
+    page.goto(server.url + GRID)
+    villages = page.locator('table.entry tbody tr[data-block="NY01"]')
+    paste(villages.nth(27).locator("input.value"), "101.5\t含上级补助\r\n99\t\r\n")
+    assert villages.nth(27).locator("input.value").input_value() == "101.5"
+    assert villages.nth(27).locator("input.note").input_value() == "含上级补助"
+    assert villages.nth(28).locator("input.value").input_value() == "99"
+    assert "已粘贴2行，含备注" in page.inner_text("#paste-note")
+    page.click("button[value=save]")
+    page.wait_for_selector(".messages li.success")
+    # Success is green, not the warnings' yellow.
+    colour = page.locator(".messages li.success").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert colour == "rgb(233, 246, 238)"

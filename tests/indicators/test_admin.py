@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 
-from indicators.models import Area, Figure, Indicator
+from indicators.models import Area, Figure, Indicator, Membership, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,43 @@ def test_the_admin_applies_the_catalogue_rules_to_an_indicator(admin_client):
     assert "派生指标的汇总方式应为" in response.content.decode()
     avg.refresh_from_db()
     assert avg.rollup == "avg"
+
+
+def test_the_admin_lists_models_in_the_order_an_administrator_works(admin_client):
+    apps = admin_client.get("/admin/").context["app_list"]
+    assert [a["app_label"] for a in apps][:3] == ["indicators", "tasks", "auth"]
+    assert apps[-1]["app_label"] == "axes" and str(apps[-1]["name"]) == "登录保护"
+    models = [m["object_name"] for m in apps[0]["models"]]
+    assert models.index("Area") < models.index("Indicator") < models.index("Target")
+    assert models.index("Target") < models.index("Figure") < models.index("LightScheme")
+
+
+def test_the_admin_shows_figures_as_typed_and_people_by_name(admin_client):
+    targets = admin_client.get("/admin/indicators/target/?q=JJ01").content.decode()
+    assert "20000" in targets and "20000.000000" not in targets
+    figure = Figure.objects.get(indicator__code="JJ04", area__code="T01", year=2025, month=10)
+    Figure.objects.filter(pk=figure.pk).update(status="draft")
+    form = admin_client.get(change_url(figure)).content.decode()
+    assert 'value="28.1"' in form and "28.100000" not in form
+    assert "李镇长（leader）" in admin_client.get("/admin/indicators/membership/").content.decode()
+    task = admin_client.get("/admin/tasks/task/").content.decode()
+    assert "李镇长（leader）" in task
+
+
+def test_a_target_and_a_membership_are_named_readably_without_a_query(admin_client):
+    target = Target.objects.select_related("indicator", "area").get(
+        indicator__code="JJ01", area__code="T01", year=2025
+    )
+    page = admin_client.get(f"/admin/indicators/target/{target.pk}/change/").content.decode()
+    assert f"2025年 {target.indicator} · {target.area}" in page
+    assert "@" not in str(Target.objects.get(pk=target.pk)).split("年")[0]
+    leader = Membership.objects.select_related("user").get(user__username="leader")
+    assert str(leader).startswith("李镇长 · ")
+    assert "leader" not in str(Membership.objects.get(pk=leader.pk))
+
+
+def test_a_figure_is_named_as_typed(admin_client):
+    figure = Figure.objects.get(indicator__code="JJ04", area__code="T01", year=2025, month=10)
+    page = admin_client.get(change_url(figure)).content.decode()
+    assert f"<title>2025年10月 {figure.indicator} · {figure.area} = 28.1 |" in page
+    assert str(Figure.objects.get(pk=figure.pk)).endswith("@" + str(figure.area_id) + " = 28.1")

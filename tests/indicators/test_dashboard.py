@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from indicators.charts import LIGHT_COLOURS, NO_LIGHT
 from indicators.models import Area, Membership
 from indicators.services import api_token_create
 from tests.factories import make_area, make_town_scale, make_user
@@ -238,13 +239,13 @@ def test_overview_and_api_query_counts_do_not_grow(
     town = make_town_scale(indicators, villages)
     client.force_login(make_user(f"l{indicators}", role="leader", area=town))
     # session and user, areas and membership, the summary with the key indicators' trends (5),
-    # the villages behind (3), figures awaiting approval, the task block (2)
-    with django_assert_max_num_queries(16):
+    # the villages behind (3), figures awaiting approval, the task block (2), the leader's 待办
+    with django_assert_max_num_queries(17):
         page = client.get(f"/?area={town.code}&year=2025&month=3").content.decode()
         assert (
             "进度滞后的村" in page and "个村低于时序进度" in page and '<svg class="spark"' in page
         )
-    with django_assert_max_num_queries(18):  # and two to find the latest month
+    with django_assert_max_num_queries(19):  # and two to find the latest month
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(9):
         response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")
@@ -276,3 +277,19 @@ def test_indicator_page_shows_the_history_of_changes(leader_client):
 
 def test_dashboard_pages_refuse_post(leader_client):
     assert leader_client.post("/?area=T01").status_code == 405
+
+
+def test_the_category_chart_is_coloured_by_light_with_its_pace_line_labelled(leader_client):
+    data = leader_client.get("/charts/categories/?area=T01&year=2025&month=10").json()["data"]
+    bars, pace = data["datasets"]
+    by_name = dict(zip(data["labels"], bars["backgroundColor"], strict=True))
+    values = dict(zip(data["labels"], bars["data"], strict=True))
+    # Each bar wears its category's light, never the brand's red for all; 安全稳定 holds only
+    # caps (reverse indicators), so it has no average and no light.
+    assert len(set(bars["backgroundColor"])) >= 3
+    assert "#9f1d20" not in bars["backgroundColor"]
+    assert by_name["安全稳定"] == NO_LIGHT and values["安全稳定"] is None  # caps only
+    assert by_name["经济发展"] in (LIGHT_COLOURS["green"], LIGHT_COLOURS["yellow"])
+    assert pace["label"] == pace["endLabel"] == "时序进度 83.3%"
+    page = leader_client.get("/?area=T01&year=2025&month=10").content.decode()
+    assert "安全稳定暂无完成率：该类没有设了目标的正向指标" in page
