@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from indicators import formatting as fmt
+from indicators.excel import append_row
 
 from .briefs import Block
 
@@ -169,18 +170,19 @@ def brief_xlsx(view, title: str) -> Workbook:
     book = Workbook()
     ws = book.active
     ws.title = "主要指标"
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(TABLE_COLUMNS)
+    append_row(ws, TABLE_COLUMNS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for group in view.categories:
-        ws.append([group.name])
+        append_row(ws, [group.name])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         for row in group.rows:
             ind = row.indicator
-            ws.append(
+            append_row(
+                ws,
                 [
                     ind.name,
                     ind.unit,
@@ -192,7 +194,7 @@ def brief_xlsx(view, title: str) -> Workbook:
                     fmt.points(row.yoy_change) if ind.is_rate else fmt.percent(row.yoy_pct),
                     fmt.light_word(row.light),
                     ind.department.name if ind.department else "",
-                ]
+                ],
             )
     for letter, width in zip("ABCDEFGHIJ", (28, 7, 12, 12, 12, 10, 12, 16, 10, 16), strict=True):
         ws.column_dimensions[letter].width = width

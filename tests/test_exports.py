@@ -134,3 +134,29 @@ def test_the_entry_sheet_uploads_back_with_the_note_unchanged(client, staff, ris
     # Same value and note: the preview says nothing would change.
     assert "不变" in response.content.decode()
     assert Figure.objects.get().note == NOTE
+
+
+def test_the_brief_table_writes_a_formula_like_indicator_name_as_text(client, leader, risky):
+    risky.name = "=1+1 工业总产值"
+    risky.save()
+    Target.objects.create(indicator=risky, area=risky_town(), year=2025, value=50)
+    content = download(client, leader, "/reports/brief.xlsx?area=T01&year=2025&month=3")
+    assert_text_stays_text(cells(content), {"=1+1 工业总产值"})
+
+
+def test_the_refused_rows_file_writes_what_was_typed_as_text():
+    from indicators.workbook import sheets_from_dicts
+    from indicators.workbook.errors import errors_workbook
+
+    typed = '=HYPERLINK("http://evil.example")'
+    sheets = sheets_from_dicts(
+        {"数据": [{"指标编码": typed, "区域编码": "-T01", "年度": 2025, "月份": 3, "数值": "@1"}]}
+    )
+    plan = workbook_import(sheets, dry_run=True)
+    assert not plan.ok
+    content = errors_workbook(plan.errors, sheets)
+    assert_text_stays_text(cells(content), {typed, "-T01", "@1"})
+
+
+def risky_town():
+    return Area.objects.get(code="T01")

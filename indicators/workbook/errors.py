@@ -4,6 +4,7 @@ what to do, on the page and as an .xlsx with the reasons beside the rows."""
 import io
 
 from ..cells import text
+from ..excel import append_row
 
 ERROR_FILL = "FCE4E4"
 
@@ -50,12 +51,13 @@ def errors_workbook(errors, sheets) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = "错误清单"
-    summary.append(["表", "行", "列", "单元格内容", "原因", "怎么改"])
+    append_row(summary, ["表", "行", "列", "单元格内容", "原因", "怎么改"])
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for e in error_rows(errors, sheets):
-        summary.append(
-            [e["sheet"], e["row"] or "表头", e["column"], e["value"], e["reason"], e["todo"]]
+        append_row(
+            summary,
+            [e["sheet"], e["row"] or "表头", e["column"], e["value"], e["reason"], e["todo"]],
         )
     for letter, width in zip("ABCDEF", (8, 6, 12, 18, 50, 40), strict=True):
         summary.column_dimensions[letter].width = width
@@ -69,18 +71,19 @@ def errors_workbook(errors, sheets) -> bytes:
             continue
         ws = book.create_sheet(name)
         header = rows[0]["_header"]
-        ws.append(["行号", *header, "错误列", "原因"])
+        append_row(ws, ["行号", *header, "错误列", "原因"])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows[1:]:
             found = problems.get(row["_row"], [])
-            ws.append(
+            append_row(
+                ws,
                 [
                     row["_row"],
                     *(text(row.get(h)) if row.get(h) is not None else None for h in header),
                     "、".join(dict.fromkeys(p.column for p in found)) or None,
                     "；".join(p.message for p in found) or None,
-                ]
+                ],
             )
             if found:
                 for cell in ws[ws.max_row]:
