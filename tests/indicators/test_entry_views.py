@@ -561,3 +561,17 @@ def test_grid_rows_say_their_kind_and_cadence_and_their_paste_block(
     # A pasted column stops at the end of its block: the village rows of one indicator.
     assert 'data-block="VIL" data-block-name="村集体经济收入"' in page and village.name in page
     assert 'data-block="" data-block-name="镇级指标"' in page
+
+
+def test_review_labels_a_stocks_progress_as_its_net_increase(
+    client, staff, reviewer, department, town
+):
+    # A stock's percentage is 净增 ÷ 目标净增 (DOMAIN §4), never read as 完成率 of its level.
+    stock = make_indicator(code="STK", name="规上企业数", kind="stock", department=department)
+    make_target(stock, town, 2025, value=Decimal("70"))
+    make_figure(stock, town, 2024, 12, "60")
+    make_figure(stock, town, 2025, 3, "65", status="submitted", submitted_by=staff)
+    client.force_login(reviewer)
+    page = client.get("/entry/review/?year=2025&month=3").content.decode()
+    row = page.split('<span class="code">STK</span>')[1].split("</tr>")[0]
+    assert 'data-label="完成进度">净增 50.0%<' in row  # (65 − 60) ÷ (70 − 60)
