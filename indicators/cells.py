@@ -69,6 +69,8 @@ def text(value) -> str:
     included); full-width punctuation is kept."""
     if value is None:
         return ""
+    if value.__class__ is str and value.isprintable():
+        return value.strip()  # no control character (the common case), so nothing to remove
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     elif isinstance(value, Decimal):

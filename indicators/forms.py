@@ -60,7 +60,7 @@ class PeriodForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("填报表文件"),
-        help_text=_("下载的填报表（.xlsx），或另存为 CSV（UTF-8 或 GBK）。"),
+        help_text=_("下载的填报表（.xlsx），或旧版 .xls，或另存为 CSV（UTF-8 或 GBK）。"),
         error_messages={"required": _("请选择要上传的文件。")},
     )
     confirm_outliers = forms.BooleanField(

@@ -198,7 +198,11 @@ def is_footnote(values) -> bool:
 def table(grid: Grid, spec) -> list[dict]:
     """The rows of a registered sheet: header found, titles, units and footnotes skipped."""
     required, known = set(spec.required), set(spec.columns) if spec else set()
-    rows = [(n, v) for n, v in grid.rows if first_text(v)]
+    rows = [
+        (n, v)
+        for n, v in grid.rows
+        if (v and v[0].__class__ is str and v[0].strip()) or first_text(v)
+    ]
     at, best = None, -1
     for i, (_, values) in enumerate(rows[:HEADER_SCAN]):
         names = {header_name(v, known)[0] for v in values if v is not None}

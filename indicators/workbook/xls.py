@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from ..cells import Percent, excel_number
 from .limits import LIMITS, WorkbookError, too_many_rows
-from .xlsx import Grid, _apply_merges, _format_kind
+from .xlsx import Grid, _apply_merges
+from .xlsxparts import _format_kind
 
 
 def read_xls(data: bytes, wanted=None) -> list[Grid]:

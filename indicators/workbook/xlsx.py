@@ -19,20 +19,21 @@ so speed never costs exactness.
 """
 
 import datetime
+import gc
 import html
 import re
 import xml.parsers.expat
-import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from posixpath import join, normpath
-from xml.etree import ElementTree
+from itertools import accumulate, chain
+from operator import ne
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+from openpyxl.utils.datetime import from_excel
 
 from ..cells import Percent, excel_number
 from .limits import LIMITS, WorkbookError, too_many_rows
+from .xlsxparts import Book, _rich_text, _unescape, _xml, open_book
 
 
 @dataclass
@@ -73,185 +74,6 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), column_index(m.group(1))
 
 
-# ---------------------------------------------------------------------------- the zip
-
-
-def open_zip(data: bytes) -> zipfile.ZipFile:
-    """The .xlsx as a zip, its members checked (sizes, methods) before any is inflated."""
-    import io
-
-    try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-        members = book.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise WorkbookError(
-            "无法读取该 Excel 文件（文件可能已损坏或不是 .xlsx 格式）：请在 Excel 中另存为 .xlsx 后重试。"
-        ) from exc
-    total = sum(m.file_size for m in members)
-    if total > LIMITS.uncompressed_bytes or len(members) > LIMITS.zip_members:
-        raise WorkbookError(
-            f"文件解压后有{total / 1024 / 1024:,.0f}MB，超过{LIMITS.uncompressed_bytes // 1024 // 1024}MB的上限"
-            "（可能是异常文件）：请只保留需要导入的表，另存为 .xlsx 后重新上传。"
-        )
-    steep = [
-        m
-        for m in members
-        if m.file_size > 1024 * 1024 and m.file_size > LIMITS.ratio * max(m.compress_size, 1)
-    ]
-    if steep:
-        raise WorkbookError(
-            f"文件中的「{steep[0].filename}」解压后是压缩时的{steep[0].file_size // max(steep[0].compress_size, 1):,}倍"
-            "（正常的表格不超过几百倍，可能是异常文件）：请在 Excel 或 WPS 中另存为 .xlsx 后重新上传。"
-        )
-    # Excel, WPS and LibreOffice write stored or deflated parts only; bzip2/lzma zips are made
-    # by hand, and Python would inflate them as willingly as a bomb.
-    odd = [m for m in members if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)]
-    if odd:
-        raise WorkbookError(
-            "文件使用了 Excel 不会使用的压缩方式（可能是异常文件）：请在 Excel 或 WPS 中另存为 .xlsx 后重新上传。"
-        )
-    return book
-
-
-def _xml(book, name: str) -> bytes:
-    try:
-        data = book.read(name)
-    except KeyError:
-        return b""
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise WorkbookError("Excel 文件内容不完整或已损坏：请重新导出后再上传。") from exc
-    # No spreadsheet part has a DTD: refusing one keeps entity expansion out altogether.
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
-        raise WorkbookError(
-            "Excel 文件中含有不允许的内容（DTD）：请在 Excel 中另存为 .xlsx 后重试。"
-        )
-    return data
-
-
-def _tree(data: bytes):
-    try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise WorkbookError("Excel 文件内容不完整或已损坏：请重新导出后再上传。") from exc
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-@dataclass
-class Book:
-    """What every sheet needs: the shared strings, each style's kind and the sheets' parts."""
-
-    zip: zipfile.ZipFile
-    sheets: list  # [(title, part name)]
-    strings: list
-    styles: list  # per cellXfs index: "percent", "date" or None
-    epoch: datetime.datetime
-
-
-def open_book(data: bytes) -> Book:
-    book = open_zip(data)
-    workbook = _xml(book, "xl/workbook.xml")
-    if not workbook:
-        raise WorkbookError(
-            "文件中没有工作表（不是 Excel 工作簿）：请在 Excel 中另存为 .xlsx 后重试。"
-        )
-    root = _tree(workbook)
-    rels = {}
-    rels_xml = _xml(book, "xl/_rels/workbook.xml.rels")
-    if rels_xml:
-        for rel in _tree(rels_xml):
-            target = rel.get("Target", "")
-            target = target[1:] if target.startswith("/") else normpath(join("xl", target))
-            rels[rel.get("Id")] = target
-    sheets, epoch = [], CALENDAR_WINDOWS_1900
-    for el in root.iter():
-        tag = _local(el.tag)
-        if tag == "sheet":
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            sheets.append((el.get("name", ""), rels.get(rid, "")))
-        elif tag == "workbookPr" and el.get("date1904") in ("1", "true"):
-            epoch = CALENDAR_MAC_1904
-    if len(sheets) > LIMITS.sheets:
-        raise WorkbookError(
-            f"工作簿有{len(sheets)}张工作表，超过{LIMITS.sheets}张的上限：请只保留需要导入的表。"
-        )
-    return Book(book, sheets, _strings(book, rels), _styles(book), epoch)
-
-
-SI_FAST = re.compile(
-    rb"<(?:\w+:)?si>(?:<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>|(.*?))</(?:\w+:)?si>"
-    rb"|<(?:\w+:)?si\s*/>",
-    re.S,
-)
-T = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>|<(?:\w+:)?t\s*/>", re.S)
-PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-
-
-def _unescape(raw: bytes) -> str:
-    value = raw.decode("utf-8")
-    return html.unescape(value) if "&" in value else value
-
-
-def _rich_text(raw: bytes) -> str:
-    """The text of an <si> or <is>: its runs joined, phonetic guides (rPh) left out."""
-    if b"<rPh" in raw:
-        raw = PHONETIC.sub(b"", raw)
-    return "".join(_unescape(t) for t in T.findall(raw))
-
-
-def _strings(book, rels) -> list[str]:
-    name = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
-    data = _xml(book, name or "xl/sharedStrings.xml")
-    if b"<![CDATA[" in data:
-        return ["".join(si.itertext()) for si in _tree(data) if _local(si.tag) == "si"]
-    # Most items are one plain <t>: taken at once; rich text and phonetics go through _rich_text.
-    return [
-        (_unescape(plain) if plain else "") if not rich else _rich_text(rich)
-        for plain, rich in SI_FAST.findall(data)
-    ]
-
-
-def _styles(book) -> list:
-    data = _xml(book, "xl/styles.xml")
-    if not data:
-        return []
-    root = _tree(data)
-    formats = dict(BUILTIN_FORMATS)
-    kinds = []
-    for el in root:
-        if _local(el.tag) == "numFmts":
-            for fmt in el:
-                try:
-                    formats[int(fmt.get("numFmtId", -1))] = fmt.get("formatCode", "")
-                except ValueError:
-                    continue
-    for el in root:
-        if _local(el.tag) == "cellXfs":
-            for xf in el:
-                try:
-                    code = formats.get(int(xf.get("numFmtId", 0)), "General")
-                except ValueError:
-                    code = "General"
-                kinds.append(_format_kind(code))
-    return kinds
-
-
-QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-
-
-def _format_kind(code: str) -> str | None:
-    """ "percent" for 0.0%, "date" for yyyy-mm-dd and the like, else None (a plain number)."""
-    code = code or ""
-    bare = QUOTED.sub("", code)
-    if "%" in bare:
-        return "percent"
-    if is_date_format(code):
-        return "date"
-    return None
-
-
 # ---------------------------------------------------------------------------- a sheet
 
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]+)\"")
@@ -284,7 +106,9 @@ def read_grid(book: Book, title: str, part: str) -> Grid:
     if body.count(b"</row>") > LIMITS.rows + 1:
         raise too_many_rows(title, body.count(b"</row>"))
     standard = b"<worksheet" in head and b"<![CDATA[" not in body
-    rows = _regex_rows(book, title, body) if standard else None
+    rows = _fast_rows(book, title, body) if standard else None
+    if rows is None and standard:
+        rows = _regex_rows(book, title, body)
     if rows is None:
         rows = _expat_rows(book, title, data)
     grid.merges = [_range(r.decode()) for r in MERGE.findall(tail or data)]
@@ -310,6 +134,125 @@ def _range(ref: str):
     except ValueError:
         return None
     return (r1, c1, r2, c2)
+
+
+# The same cells as CELLS, each as its column letters, its row and the rest of its markup.
+CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"((?: s="\d+")?(?: t="\w+")?\s*(?:/>|>.*?</c>))',
+    re.S,
+)
+CELL_REST = re.compile(CELLS.pattern[CELLS.pattern.index(b"(?: s=") :], re.S)
+
+
+class _Unusual(Exception):
+    """A cell the fast path leaves to `_regex_rows`, which says what is wrong with it."""
+
+
+def _fast_rows(book, title, body):
+    """Rows as `_regex_rows` reads them, with Python work per distinct cell, not per cell.
+
+    A cell's markup after its reference (` s="0" t="s"><v>6</v></c>`) decides its value, and a
+    100,000-row sheet holds few distinct ones beyond its texts: each is read once, the rest is
+    list slicing. Anything unusual (rows out of order, a gap, an error in a cell, a column past
+    the limit) returns None, and `_regex_rows` reads the sheet, raising what it always raised.
+    """
+    cells = CELL.findall(body)
+    if not cells or len(cells) != body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/"):
+        return None
+    letters, numbers, rests = zip(*cells, strict=True)
+    per_row = Counter(numbers)
+    if len(per_row) > LIMITS.rows + 1:
+        return None
+    columns = list(map(COLUMNS.get, letters))
+    if None in columns:
+        return None
+    read = _cell_reader(book, title)
+    try:
+        value_of = {rest: read(rest) for rest in set(rests)}
+    except (_Unusual, WorkbookError):
+        return None
+    values = list(map(value_of.__getitem__, rests))
+    counts = per_row.values()
+    if None not in values and columns == list(chain.from_iterable(map(SPANS.__getitem__, counts))):
+        # Every row filled from column A without a gap (a generated sheet): its cells in order
+        # make the rows, once one row number never comes back after another.
+        if sum(map(ne, numbers, numbers[1:])) != len(per_row) - 1:
+            return None
+        ends = list(accumulate(counts))
+        cut = map(slice, [0, *ends[:-1]], ends)
+        return list(zip(map(int, per_row), map(values.__getitem__, cut), strict=True))
+    rows, at = [], 0
+    for number, count in per_row.items():
+        end = at + count
+        if numbers[at:end].count(number) != count:
+            return None  # one row's cells not side by side
+        row, cols = values[at:end], columns[at:end]
+        if cols != SPANS[count] or None in row:
+            row = _placed(cols, row)
+        if row:
+            rows.append((int(number), row))
+        at = end
+    return rows
+
+
+SPANS = [list(range(n)) for n in range(LIMITS.columns + 1)]
+
+
+def _placed(columns, values):
+    """A row's values at their columns, as `_regex_rows` places them: empty cells left out."""
+    row = []
+    for col, value in zip(columns, values, strict=True):
+        if value is None:
+            continue
+        if col == len(row):
+            row.append(value)
+        elif col > len(row):
+            row.extend([None] * (col - len(row)))
+            row.append(value)
+        else:
+            row[col] = value
+    return row
+
+
+def _cell_reader(book, title):
+    """The value of one cell's markup after its reference, exactly as `_regex_rows` reads it;
+    None for an empty cell. A cell it would refuse raises _Unusual."""
+    strings, max_text = book.strings, LIMITS.text_chars
+    special = {str(i).encode(): kind for i, kind in enumerate(book.styles) if kind}
+    value_of = _value_reader(book, title)
+    count = len(strings)
+
+    def read(rest):
+        m = CELL_REST.fullmatch(rest)
+        if m is None:
+            raise _Unusual
+        style, kind, v, t, other = m.groups()
+        if t:
+            value = _unescape(t)
+        elif other:
+            # Its letters and row only name the cell in a message: _regex_rows gives those.
+            return value_of(b"A", style, kind or None, other, 0)
+        elif not v:
+            return None
+        elif kind == b"s":
+            # As the bytes the cell holds: "12", never "012" or "-1".
+            if not v.isdigit() or (v[:1] == b"0" and v != b"0") or int(v) >= count:
+                raise _Unusual
+            value = strings[int(v)]
+            if not value:
+                return None
+        elif (not kind or kind == b"n") and style not in special:
+            try:
+                return excel_number(v.decode())
+            except (InvalidOperation, ValueError):
+                return v.decode()
+        else:
+            return value_of(b"A", style, kind or None, b"<v>" + v + b"</v>", 0)
+        if len(value) > max_text:
+            raise _Unusual
+        return value
+
+    return read
 
 
 def _regex_rows(book, title, body):
@@ -583,6 +526,10 @@ def _apply_merges(rows, merges):
 def read_xlsx(data: bytes, wanted=None) -> list[Grid]:
     """The sheets of an .xlsx whose title `wanted(title)` accepts (every sheet by default)."""
     book = open_book(data)
+    # A large sheet makes millions of small tuples and lists, none of them in a cycle; the
+    # collector walking them again and again took as long as the reading itself.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return [
             read_grid(book, title, part)
@@ -591,6 +538,8 @@ def read_xlsx(data: bytes, wanted=None) -> list[Grid]:
         ]
     finally:
         book.zip.close()
+        if collecting:
+            gc.enable()
 
 
 def sheet_titles(data: bytes) -> list[str]:
