@@ -55,6 +55,25 @@ def measure(client, area, year, month, repeat, label):
           " district < 100 ms, 100 towns < 300 ms")  # fmt: skip
 
 
+def explain(area, year, month, label):
+    """EXPLAIN ANALYZE (PostgreSQL) of the summary's largest read: the roll-up aggregate."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.selectors import summary_rows
+
+    if connection.vendor != "postgresql":
+        return
+    with CaptureQueriesContext(connection) as queries:
+        summary_rows(area, year, month, series="key")
+    sql = max((q["sql"] for q in queries.captured_queries), key=len)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    print(f"[{label}] EXPLAIN ANALYZE of the roll-up read ({len(sql)} characters of SQL):")
+    print(plan)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--towns", type=int, default=20)
@@ -75,6 +94,8 @@ def main():
     client.force_login(admin)
     measure(client, towns[0], year, 10, args.repeat, "town")
     measure(client, district, year, 10, max(3, args.repeat // 3), f"district {args.towns}")
+    explain(towns[0], year, 10, "town")
+    explain(district, year, 10, f"district {args.towns}")
 
 
 if __name__ == "__main__":
