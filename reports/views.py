@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from indicators import versions
 from indicators.access import area_choices
-from indicators.areas import AreaTree
 from indicators.charts import chart_view
 from indicators.http import BadParameter, bad_request, page_period, xlsx_response
 from indicators.models import Area
 from indicators.ranking import RANK_MEASURES, town_ranking
-from indicators.selectors import summary_rows
 from indicators.tables import SummaryTable
 
 from . import briefs, charts, documents, selectors
@@ -24,7 +23,7 @@ from . import briefs, charts, documents, selectors
 
 @require_GET
 def overview(request):
-    tree = AreaTree()
+    tree = versions.area_tree()
     try:
         query = page_period(request, tree)
     except BadParameter as exc:
@@ -36,7 +35,7 @@ def overview(request):
                "include_submitted": query.include_submitted}  # fmt: skip
     if area is None or month is None:
         return render(request, "reports/overview.html", context)
-    view = selectors.overview(
+    view = selectors.cached_overview(
         area, year, month, tree=tree, include_submitted=query.include_submitted
     )
     tables = []
@@ -70,8 +69,14 @@ def ranking_context(request, view, tree):
     indicator = next((i for i in choices if i.code == code), None) or next(
         (i for i in choices if i.is_key), choices[0]
     )
+    rows = versions.cached(
+        "ranking",
+        (area.pk, view.year, view.month, indicator.pk, measure),
+        lambda: town_ranking(area, view.year, view.month, indicator, measure, tree=tree),
+        tree=tree,
+    )
     return {
-        "rows": town_ranking(area, view.year, view.month, indicator, measure, tree=tree),
+        "rows": rows,
         "indicator": indicator,
         "measure": measure,
         "choices": choices,
@@ -80,17 +85,23 @@ def ranking_context(request, view, tree):
 
 
 def category_page(request):
-    """What the category chart draws: each category's average completion and 时序进度."""
-    tree = AreaTree()
+    """What the category chart draws: each category's average completion and 时序进度, from
+    the same cached summary as the overview it sits on (not a second summary)."""
+    tree = versions.area_tree()
     query = page_period(request, tree)
     if query.area is None or query.month is None:
         return None
-    rows = summary_rows(
-        query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted
+    view = selectors.cached_overview(
+        query.area,
+        query.year,
+        query.month,
+        tree=tree,
+        include_submitted=query.include_submitted,
+        tasks=False,
     )
     return {
-        "categories": [(g.name, g.completion) for g in selectors.by_category(rows)],
-        "time_progress": rows[0].time_progress_pct if rows else None,
+        "categories": [(g.name, g.completion) for g in view.categories],
+        "time_progress": view.time_progress,
     }
 
 
@@ -104,7 +115,7 @@ KINDS = ("monthly", "district", "review")
 
 def brief_context(request):
     """The brief a request asks for (`?kind=monthly|district|review`), or an error page."""
-    tree = AreaTree()
+    tree = versions.area_tree()
     try:
         query = page_period(request, tree)
     except BadParameter as exc:

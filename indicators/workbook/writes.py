@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .. import versions
 from ..models import (
     Area,
     Category,
@@ -295,6 +296,8 @@ def apply_figures(plan, *, user=None) -> dict:
             figure.version += 1
             figure.updated_at = now  # bulk_update skips auto_now
             changed.append(figure)
+    # Bulk writes send no signal: the roll-up and the data version are told here.
+    versions.figures_touched((f.area_id, f.indicator_id, f.year, f.month) for f in [*new, *changed])
     bulk_create_with_history(
         new, Figure, batch_size=2000, default_user=user, default_change_reason=IMPORT_REASON
     )
