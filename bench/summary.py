@@ -18,6 +18,11 @@ def build_district(towns: int, villages: int = 30, indicators: int = 150, years:
     built = synthetic.build_district(
         towns=towns, villages=villages, indicators=indicators, years=years, last_year=2025
     )
+    # As `generate_district` does: the bulk inserts skipped the write services.
+    from indicators import rollup, versions
+
+    rollup.rebuild()
+    versions.bump()
     return built.district, built.towns, built.year, built.figures
 
 
