@@ -128,11 +128,21 @@ def cached(name: str, parts: tuple, compute, *, tree=None):
     version = getattr(tree, "version", None) or current()
     day = timezone.localdate().isoformat()
     key = ":".join(map(str, (name, version, day, translation.get_language(), *parts)))
-    found = cache.get(key)
+    # This process's last few results first: unpickling a summary costs more than using it.
+    found = _recent.get(key)
     if found is None:
-        found = compute()
-        cache.set(key, found, TIMEOUT)
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            cache.set(key, found, TIMEOUT)
+        _recent[key] = found
+        while len(_recent) > RECENT:
+            _recent.pop(next(iter(_recent)), None)
     return found
+
+
+RECENT = 64  # results kept unpickled per process (summaries are frozen: shared read-only)
+_recent: dict = {}
 
 
 _trees: dict = {}
@@ -141,6 +151,7 @@ _trees: dict = {}
 def forget_local() -> None:
     """Drop this process's memo (tests: a rolled-back test database may repeat a token)."""
     _trees.clear()
+    _recent.clear()
 
 
 def area_tree():

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
@@ -38,19 +39,31 @@ def overview(request):
     view = selectors.cached_overview(
         area, year, month, tree=tree, include_submitted=query.include_submitted
     )
-    tables = []
-    for index, group in enumerate(view.categories):
-        table = SummaryTable(
-            group.rows, prefix=f"c{index}-", area=area, include_submitted=query.include_submitted
-        )
-        RequestConfig(request, paginate=False).configure(table)
-        tables.append((group.name, table, group.tally.text))
+
+    def tables():
+        # Built only when the template's cached fragment has to be rendered again.
+        built = []
+        for index, group in enumerate(view.categories):
+            table = SummaryTable(
+                group.rows,
+                prefix=f"c{index}-",
+                area=area,
+                include_submitted=query.include_submitted,
+            )
+            RequestConfig(request, paginate=False).configure(table)
+            built.append((group.name, table, group.tally.text))
+        return built
+
     context.update(
         view=view,
         rows=view.rows,
         tables=tables,
         ranking=ranking_context(request, view, tree),
         query=request.GET.urlencode(),
+        # What the template's cached fragments vary on (they are built from the summary).
+        fragment_key=":".join(
+            [tree.version, get_language(), str(context["today"]), request.get_full_path()]
+        ),
     )
     return render(request, "reports/overview.html", context)
 
