@@ -171,3 +171,59 @@ def test_a_village_moved_to_another_town_moves_its_sums(setting, town):
     village.save()
     assert TownMonth.objects.filter(town=other, indicator=setting["vind"]).exists()
     assert not TownMonth.objects.filter(town=town, indicator=setting["vind"]).exists()
+
+
+def district_of(towns: int, villages: int = 3):
+    """A district of `towns` towns with a village-entered indicator, its 达标村数 and a
+    town-entered key indicator, all with figures."""
+    district = make_area(code=f"D{towns}", name="区", level="district")
+    source = make_indicator(entry_level="village", is_key=True)
+    derived = make_indicator(rollup="count_at_least", source=source, threshold=15, kind="count")
+    own = make_indicator(is_key=True)
+    for t in range(towns):
+        town = make_area(code=f"D{towns}T{t}", level="town", parent=district)
+        make_target(own, town, value=100)
+        make_figure(own, town, YEAR, MONTH, 50 + t)
+        for v in range(villages):
+            village = make_area(code=f"D{towns}T{t}V{v}", level="village", parent=town)
+            make_figure(source, village, YEAR, MONTH, 10 + v * 5)
+    return district, source, derived
+
+
+@pytest.mark.parametrize("towns", [2, 6])
+def test_a_district_reads_the_roll_up_in_a_constant_number_of_queries(
+    db, client, towns, django_assert_max_num_queries
+):
+    district, source, derived = district_of(towns)
+    client.force_login(make_user(f"d{towns}", role="leader", area=district))
+    # session, user, version, areas, membership; the summary (light scheme, indicators,
+    # targets, own figures ×2, the roll-up ×2); awaiting; the ranking (light scheme, targets,
+    # figures ×2); the task block (2)
+    with django_assert_max_num_queries(19):
+        page = client.get(f"/?area={district.code}&year={YEAR}&month={MONTH}")
+    assert page.status_code == 200
+    rows = {r["code"]: r for r in client.get(
+        f"/api/v1/summary?area={district.code}&year={YEAR}&month={MONTH}").json()["indicators"]}  # fmt: skip
+    # 3 villages per town at 10, 15, 20: sum 45 a town; two of three reach 15.
+    assert rows[source.code]["actual"] == 45 * towns
+    assert rows[derived.code]["actual"] == 2 * towns
+
+
+def test_the_district_reads_the_same_numbers_from_the_roll_up_as_from_the_figures(db, monkeypatch):
+    from indicators.selectors import summary_rows
+
+    district, _source, _derived = district_of(3)
+    stored = [r.as_json() for r in summary_rows(district, YEAR, MONTH, series="key")]
+    TownMonth.objects.all().delete()
+    # Without the roll-up the same read sums the figures themselves: the numbers agree.
+    from indicators import selectors
+
+    monkeypatch.setattr(
+        selectors.FigureValues,
+        "_owners",
+        staticmethod(
+            lambda areas, tree: ({d.pk: a.pk for a in areas for d in tree.descendants(a)}, {})
+        ),
+    )
+    direct = [r.as_json() for r in summary_rows(district, YEAR, MONTH, series="key")]
+    assert stored == direct
