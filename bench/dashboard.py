@@ -56,7 +56,8 @@ def measure(client, area, year, month, repeat, label):
 
 
 def explain(area, year, month, label):
-    """EXPLAIN ANALYZE (PostgreSQL) of the summary's largest read: the roll-up aggregate."""
+    """EXPLAIN ANALYZE (PostgreSQL) of the summary's roll-up reads: every aggregate over the
+    figures or the stored roll-up (the trend is its own query since issue 15)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -66,18 +67,20 @@ def explain(area, year, month, label):
         return
     with CaptureQueriesContext(connection) as queries:
         summary_rows(area, year, month, series="key")
-    sql = max((q["sql"] for q in queries.captured_queries), key=len)
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    print(f"[{label}] EXPLAIN ANALYZE of the roll-up read ({len(sql)} characters of SQL):")
-    print(plan)
+    reads = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    for n, sql in enumerate(reads, start=1):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"[{label}] EXPLAIN ANALYZE of roll-up read {n} of {len(reads)}:")
+        print(plan)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--towns", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--explain-only", action="store_true")
     args = parser.parse_args()
     setup_django()
     from django.contrib.auth import get_user_model
@@ -92,8 +95,9 @@ def main():
     admin = get_user_model().objects.create_superuser("bench", password="x")
     client = Client()
     client.force_login(admin)
-    measure(client, towns[0], year, 10, args.repeat, "town")
-    measure(client, district, year, 10, max(3, args.repeat // 3), f"district {args.towns}")
+    if not args.explain_only:
+        measure(client, towns[0], year, 10, args.repeat, "town")
+        measure(client, district, year, 10, max(3, args.repeat // 3), f"district {args.towns}")
     explain(towns[0], year, 10, "town")
     explain(district, year, 10, f"district {args.towns}")
 
