@@ -135,14 +135,18 @@ def cached(name: str, parts: tuple, compute, *, tree=None):
         if found is None:
             found = compute()
             cache.set(key, found, TIMEOUT)
-        _recent[key] = found
-        while len(_recent) > RECENT:
-            _recent.pop(next(iter(_recent)), None)
+        with _recent_lock:  # threaded workers share this memo
+            _recent[key] = found
+            while len(_recent) > RECENT:
+                _recent.pop(next(iter(_recent)))
     return found
 
 
-RECENT = 64  # results kept unpickled per process (summaries are frozen: shared read-only)
+# Results kept unpickled per process. They are shared read-only between requests and threads:
+# summaries are frozen dataclasses, and django-tables2 sorts a copy of a table's rows.
+RECENT = 64
 _recent: dict = {}
+_recent_lock = threading.Lock()
 
 
 _trees: dict = {}

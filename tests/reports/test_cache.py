@@ -227,3 +227,23 @@ def test_the_district_reads_the_same_numbers_from_the_roll_up_as_from_the_figure
     )
     direct = [r.as_json() for r in summary_rows(district, YEAR, MONTH, series="key")]
     assert stored == direct
+
+
+def test_sorting_one_page_does_not_reorder_the_cached_rows(setting, client, town):
+    make_figure(make_indicator(code="A0", name="甲指标"), town, YEAR, MONTH, 1)
+    client.force_login(setting["admin"])
+
+    def table(url):
+        page = client.get(url).content.decode()
+        return page[page.index('<section class="category">') :]
+
+    page = table(PAGE)
+    first = page.index("甲指标") < page.index("缓存指标")
+    assert first != ((s := table(PAGE + "&c0-sort=-name")).index("甲指标") < s.index("缓存指标"))
+    # Rendered fragments gone (another worker, an expired entry): the rows are read again
+    # from this process's memo, which the sorted table must not have reordered.
+    from django.core.cache import cache
+
+    cache.clear()
+    again = table(PAGE)
+    assert (again.index("甲指标") < again.index("缓存指标")) == first
