@@ -1,7 +1,8 @@
 """Benchmark: server time of the overview page and of /api/v1/summary at town scale (30 villages
 x 150 indicators x 5 years) and district scale (20 such towns; `--towns 100` for the 100-town
 case), each against the bare aggregate SQL over the same figures in the same run, with p50 and
-p95. "cold" empties the cache before each request (what the first reader after a write pays);
+p95. "cold" empties the cache (shared and per-process) before each request: what the first reader
+after a write pays;
 "warm" reads what the previous request cached. Prints; asserts nothing.
 
     python bench/dashboard.py [--towns 20] [--repeat 30]
@@ -24,9 +25,12 @@ def measure(client, area, year, month, repeat, label):
     chart_url = f"/charts/categories/?area={area.code}&year={year}&month={month}"
     assert client.get(page_url).status_code == 200
 
+    from indicators import versions
+
     def cold(url):
         def run():
             cache.clear()
+            versions.forget_local()  # this process's memo of recent results too
             assert client.get(url).status_code == 200
 
         return run
