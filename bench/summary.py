@@ -23,6 +23,7 @@ def build_district(towns: int, villages: int = 30, indicators: int = 150, years:
 
     rollup.rebuild()
     versions.bump()
+    synthetic.settle()
     return built.district, built.towns, built.year, built.figures
 
 
