@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import metrics, rules
+from .indexes import CoveringIndex
 
 # One precision for every stored figure and target: 14 integer digits, 6 decimals.
 FIGURE_DIGITS = 20
@@ -350,27 +351,6 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.indicator_id}@{self.area_id}"
-
-
-class CoveringIndex(models.Index):
-    """An index that carries `covering` columns in its leaves (INCLUDE) where the database
-    can (PostgreSQL), and is a plain index elsewhere (SQLite), so one declaration serves both:
-    a read that needs only those columns is answered from the index alone."""
-
-    def __init__(self, *args, covering=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.covering = tuple(covering)
-
-    def deconstruct(self):
-        path, args, kwargs = super().deconstruct()
-        return path, args, {**kwargs, "covering": self.covering}
-
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        include = (
-            self.covering if schema_editor.connection.features.supports_covering_indexes else ()
-        )
-        index = models.Index(fields=self.fields, name=self.name, include=include)
-        return index.create_sql(model, schema_editor, using=using, **kwargs)
 
 
 class FigureStatus(models.TextChoices):
