@@ -9,9 +9,12 @@ PORT ?= 8000
 # `make serve`: production settings (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, HTTPS from the
 # environment), never the debug pages, whatever the shell says.
 SERVE_ENV := DEBUG=0 TESTING=0
-WORKERS ?= 3
+# Threaded workers (gthread): a client that is slow to send its request or read the answer holds
+# one thread, not a whole worker, so a few idle connections cannot stall the site.
+WORKERS ?= 4
+THREADS ?= 4
 
-.PHONY: install run serve backup test test-pg fuzz faults lint bench messages clean
+.PHONY: install run serve backup test test-pg fuzz faults lint bench bench-load messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +35,7 @@ run: install
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile -
+		--worker-class gthread --threads $(THREADS) --access-logfile -
 
 # A consistent copy of the database into backups/ (SQLite file or pg_dump), named by date.
 # Uses the environment as it is: SECRET_KEY and DATABASE_URL in production, DEBUG=1 locally.
@@ -73,6 +76,10 @@ bench: install
 	$(TEST_ENV) $(BIN)/python bench/summary.py
 	$(TEST_ENV) $(BIN)/python bench/dashboard.py
 	$(TEST_ENV) $(BIN)/python bench/briefs.py
+
+# Over HTTP: gunicorn on 127.0.0.1:8024, 50 users mixing pages and submissions, then ceilings.
+bench-load: install
+	$(TEST_ENV) $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-artifacts

@@ -21,6 +21,15 @@ def setup_django():
 
     django.setup()
     from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    # Pages are rendered in process, from static/ as it is (no collectstatic manifest).
+    override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
 
     call_command("flush", "--noinput", verbosity=0) if _has_tables() else None
     call_command("migrate", "--noinput", verbosity=0)

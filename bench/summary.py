@@ -6,115 +6,25 @@ throughput for a 100,000-row workbook. Prints figures and ratios; asserts nothin
 
 import argparse
 import io
-import random
 import time
-from decimal import Decimal
 
 from _setup import setup_django, timed_together
 
 
-def build_catalogue(indicators=150):
-    """Every third indicator entered per village, the rest by the town; ten derived 达标村数;
-    eight key indicators (重点指标), as a work report has."""
-    from indicators.models import Category, Indicator
+def build_district(towns: int, villages: int = 30, indicators: int = 150, years: int = 5):
+    """The `generate_district` data (G, G01…, G01V01…): (district, towns, last year, figures)."""
+    from indicators import synthetic
 
-    category = Category.objects.create(name="基准")
-    inds = Indicator.objects.bulk_create(
-        [
-            Indicator(
-                code=f"B{i:03d}",
-                name=f"基准指标{i}",
-                category=category,
-                unit="万元",
-                kind=["flow", "count", "stock"][i % 3],
-                entry_level="village" if i % 3 == 0 else "town",
-                order=i,
-                is_key=i < 8,
-            )
-            for i in range(indicators)
-        ]
+    built = synthetic.build_district(
+        towns=towns, villages=villages, indicators=indicators, years=years, last_year=2025
     )
-    village_inds = [i for i in inds if i.entry_level == "village"]
-    derived = [
-        Indicator(
-            code=f"BD{i:02d}",
-            name=f"超标村数{i}",
-            category=category,
-            unit="个",
-            kind="count",
-            rollup="count_at_least",
-            source=src,
-            threshold=Decimal(50 + i),
-        )
-        for i, src in enumerate(village_inds[:10])
-    ]
-    Indicator.objects.bulk_create(derived)
-    return inds, derived
+    # As `generate_district` does: the bulk inserts skipped the write services.
+    from indicators import rollup, versions
 
-
-def build_district(towns: int):
-    """A district of `towns` towns at town scale; returns (district, towns, year, figures)."""
-    from indicators.models import Area
-
-    district = Area.objects.create(code="BD", name="基准区", level="district")
-    inds, derived = build_catalogue()
-    built, total, year = [], 0, None
-    for i in range(towns):
-        town, year, count = build_town(inds, derived, code=f"T{i:02d}", parent=district)
-        built.append(town)
-        total += count
-    return district, built, year, total
-
-
-def build_town(inds, derived, *, code="BT", parent=None, villages=30, years=5, first_year=2021):
-    """One town with its villages and `years` years of monthly, approved figures."""
-    from indicators.models import Area, Figure, Target
-
-    rng = random.Random(code)
-    town = Area.objects.create(code=code, name=f"基准镇{code}", level="town", parent=parent)
-    vs = Area.objects.bulk_create(
-        [
-            Area(code=f"{code}{i:02d}", name=f"基准{i}村", level="village", parent=town)
-            for i in range(villages)
-        ]
-    )
-    figures = []
-    for ind in inds:
-        for area in vs if ind.entry_level == "village" else [town]:
-            level = Decimal(rng.randint(10, 200))
-            for year in range(first_year, first_year + years):
-                for month in range(1, 13):
-                    figures.append(
-                        Figure(
-                            indicator=ind,
-                            area=area,
-                            year=year,
-                            month=month,
-                            value=level * month,
-                            status="approved",
-                        )
-                    )
-    Figure.objects.bulk_create(figures, batch_size=5000)
-    last = first_year + years - 1
-    # Village-entered indicators have a target per village, and the town's is their sum.
-    per_village = [i for i in inds if i.entry_level == "village"]
-    Target.objects.bulk_create(
-        [
-            Target(
-                indicator=i,
-                area=town,
-                year=last,
-                value=Decimal(2000 * villages if i in per_village else 2000),
-            )
-            for i in inds + derived
-        ]
-        + [
-            Target(indicator=i, area=v, year=last, value=Decimal(2000))
-            for i in per_village
-            for v in vs
-        ]
-    )
-    return town, last, len(figures)
+    rollup.rebuild()
+    versions.bump()
+    synthetic.settle()
+    return built.district, built.towns, built.year, built.figures
 
 
 def bare_sql(area, year, month):
@@ -192,7 +102,7 @@ def main():
     from indicators.selectors import summary_rows
 
     start = time.perf_counter()
-    town, year, count = build_town(*build_catalogue())
+    _district, [town], year, count = build_district(1)
     print(
         f"database: {connection.vendor}; town scale built in {time.perf_counter() - start:.1f}s:"
         f" 30 villages x 150 indicators x 5 years = {count:,} figures"

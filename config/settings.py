@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config import cache_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -127,6 +129,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The summaries' cache (config/cache_url.py): local memory unless CACHE_URL names a shared one.
+CACHES = {"default": cache_url.parse(os.environ.get("CACHE_URL", "locmem://"))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

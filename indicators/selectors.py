@@ -25,6 +25,7 @@ from .models import (
     ReportingWindow,
     ScheduleAnchor,
     Target,
+    TownMonth,
 )
 
 
@@ -245,11 +246,14 @@ def reach_of(indicators) -> set[tuple[int, Decimal]]:
 class FigureValues:
     """Figures of some areas (all of one level) and the roll-ups of everything below them.
 
-    Two queries whatever the number of areas, indicators and villages: the areas' own figures,
-    and one aggregate over their descendants (sum, number reporting and, for each (source,
-    threshold) in `reach`, the number at or above it for 达标村数), grouped by the area each
-    descendant rolls up to. `months` are read for every indicator, all twelve for those in
-    `all_months` (the key indicators' trends, in the same two queries).
+    A constant number of queries whatever the number of areas, indicators, villages and towns:
+    the areas' own figures, and one aggregate over their descendants (sum, number reporting
+    and, for each (source, threshold) in `reach`, the number at or above it for 达标村数),
+    grouped by the area each descendant rolls up to. Below a district, each town and its
+    villages come from the stored roll-up (`TownMonth`, one row per town, indicator and month)
+    instead of their figures. `months` are read for every indicator, all twelve for those in
+    `all_months` (the key indicators' trends), each read as its own query: OR-ing the trend into
+    the period made PostgreSQL scan far more rows.
     """
 
     def __init__(
@@ -270,36 +274,77 @@ class FigureValues:
         statuses = [Figure.Status.APPROVED]
         if include_submitted:
             statuses.append(Figure.Status.SUBMITTED)
+        months = set(months)
+        periods = [Q(month__in=months)]
+        trend = set(all_months)
+        if trend and len(months) < 12:
+            periods.append(Q(indicator_id__in=trend) & ~Q(month__in=months))
         # No ORDER BY: the model's default ordering would join indicators and areas to sort.
-        period = Q(month__in=months)
-        if all_months:
-            period |= Q(indicator_id__in=all_months)
-        figures = Figure.objects.filter(period, year__in=years, status__in=statuses).order_by()
+        base = Figure.objects.filter(year__in=years, status__in=statuses).order_by()
         if indicators is not None:
-            figures = figures.filter(indicator_id__in=indicators)
+            base = base.filter(indicator_id__in=indicators)
         self.own, self.unapproved = {}, set()  # unapproved: keys read from submitted figures
-        for area, ind, y, m, v, status in figures.filter(area_id__in=self.level).values_list(
-            "area_id", "indicator_id", "year", "month", "value", "status"
-        ):
-            self.own[area, ind, y, m] = v
-            if status != Figure.Status.APPROVED:
-                self.unapproved.add((area, ind, y, m))
+        for period in periods:
+            own = base.filter(period, area_id__in=self.level)
+            for area, ind, y, m, v, status in own.values_list(
+                "area_id", "indicator_id", "year", "month", "value", "status"
+            ):
+                self.own[area, ind, y, m] = v
+                if status != Figure.Status.APPROVED:
+                    self.unapproved.add((area, ind, y, m))
         self.rolled, self.reached = {}, {}
-        owners = {d.pk: a.pk for a in areas for d in tree.descendants(a)}
-        if not owners:
-            return
-        if len(areas) == 1:
-            owner = Value(areas[0].pk)
-        else:  # several towns at once (the district ranking): map each village to its town
-            by_owner = defaultdict(list)
-            for below, above in owners.items():
-                by_owner[above].append(below)
-            owner = Case(*(When(area_id__in=ids, then=Value(pk)) for pk, ids in by_owner.items()))
-        # Threshold counts as one CASE on the indicator per column, not one FILTER per
-        # threshold: each row is tested only against its own indicator's threshold.
+        raw, stored = self._owners(areas, tree)
         slots = defaultdict(list)
         for source_id, threshold in sorted(reach):
             slots[source_id].append(threshold)
+        for period in periods:
+            if raw:
+                self._add_figures(base.filter(period), raw, slots, include_submitted)
+            if stored:
+                self._add_stored(years, period, indicators, stored, reach, include_submitted)
+
+    @staticmethod
+    def _owners(areas, tree):
+        """{descendant: area} read from figures, and {town: area} read from the roll-up."""
+        from .rollup import top_towns
+
+        raw, stored = {}, {}
+        for a in areas:
+            below = tree.descendants(a)
+            for town in top_towns(tree, below):
+                stored[town.pk] = a.pk
+            covered = {
+                d.pk
+                for t, owner in stored.items()
+                if owner == a.pk
+                for d in tree.descendants(tree.by_id[t])
+            }
+            for d in below:
+                if d.pk not in stored and d.pk not in covered:
+                    raw[d.pk] = a.pk
+        return raw, stored
+
+    @staticmethod
+    def _owner(owners, field="area_id"):
+        if len(set(owners.values())) == 1:
+            return Value(next(iter(owners.values())))
+        by_owner = defaultdict(list)  # several towns at once (the ranking): each village's town
+        for below, above in owners.items():
+            by_owner[above].append(below)
+        return Case(
+            *(When(**{f"{field}__in": ids}, then=Value(pk)) for pk, ids in by_owner.items())
+        )
+
+    def _add(self, key, total, n):
+        if key in self.rolled:
+            before, m = self.rolled[key]
+            total = before + total if before is not None and total is not None else before or total
+            n += m
+        self.rolled[key] = (total, n)
+
+    def _add_figures(self, figures, owners, slots, include_submitted):
+        # Threshold counts as one CASE on the indicator per column, not one FILTER per
+        # threshold: each row is tested only against its own indicator's threshold.
         counts = {
             f"reached_{k}": Sum(
                 Case(
@@ -317,18 +362,47 @@ class FigureValues:
             counts["pending"] = Count("id", filter=~Q(status=Figure.Status.APPROVED))
         rows = (
             figures.filter(area_id__in=owners)
-            .annotate(owner=owner)
+            .annotate(owner=self._owner(owners))
             .values("owner", "indicator_id", "year", "month")
             .annotate(total=Sum("value"), n=Count("id"), **counts)
             .order_by()
         )
         for row in rows:
             key = (row["owner"], row["indicator_id"], row["year"], row["month"])
-            self.rolled[key] = (row["total"], row["n"])
+            self._add(key, row["total"], row["n"])
             if row.get("pending"):
                 self.unapproved.add(key)
             for k, threshold in enumerate(slots.get(row["indicator_id"], ())):
-                self.reached[(*key, threshold)] = row[f"reached_{k}"]
+                reached = (*key, threshold)
+                self.reached[reached] = self.reached.get(reached, 0) + row[f"reached_{k}"]
+
+    def _add_stored(self, years, period, indicators, owners, reach, include_submitted):
+        """The towns' stored roll-up rows, summed per owner (one aggregate)."""
+        prefix = "counted" if include_submitted else "approved"
+        rows = TownMonth.objects.filter(period, town_id__in=owners, year__in=years).order_by()
+        if indicators is not None:
+            rows = rows.filter(indicator_id__in=indicators)
+        rows = (
+            rows.annotate(owner=self._owner(owners, "town_id"))
+            .values("owner", "indicator_id", "year", "month", "threshold")
+            .annotate(
+                total=Sum(f"{prefix}_total"),
+                n=Sum(f"{prefix}_count"),
+                approved=Sum("approved_count"),
+            )
+        )
+        for row in rows:
+            key = (row["owner"], row["indicator_id"], row["year"], row["month"])
+            if row["threshold"] is not None:
+                if (row["indicator_id"], row["threshold"]) in reach:
+                    reached = (*key, row["threshold"])
+                    self.reached[reached] = self.reached.get(reached, 0) + row["n"]
+                continue
+            if not row["n"]:
+                continue
+            self._add(key, row["total"], row["n"])
+            if include_submitted and row["n"] > row["approved"]:
+                self.unapproved.add(key)
 
     def provisional(self, ind: Indicator, area_id: int, year: int, month: int | None) -> bool:
         """Whether the value of `ind` at this area and month uses any unapproved figure."""

@@ -3,6 +3,7 @@
 A figure moves draft → submitted → approved, or back to returned with a comment the clerk sees.
 Every write is one function below, inside one transaction, recording who and why in the figure's
 history (django-simple-history); no signal or save() override does anything behind its back.
+Each ends by refreshing the stored roll-up and the data version once (`versions.changing`).
 The entry grid, its Excel upload and the admin all write through `figures_save`, and the value
 rules are `rules.py`'s, which the workbook import applies too: a figure typed in the grid, one
 uploaded in a sheet and one edited in the admin are judged alike.
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 
-from . import access, demo, rules
+from . import access, demo, rules, versions
 from .cells import CellError, number, text
 from .http import token_digest
 from .models import (
@@ -227,6 +228,7 @@ def _write(figure: Figure, *, user, reason: str) -> None:
 
 
 @transaction.atomic
+@versions.changing()
 def figures_save(
     *,
     user,
@@ -313,6 +315,7 @@ def _save_cell(cell: Cell, user, year: int, month: int, reason: str) -> Figure:
 
 
 @transaction.atomic
+@versions.changing()
 def figures_submit(*, user, figures: list[Figure], now=None) -> list[Figure]:
     """Submit draft or returned figures for review; marks those after the deadline late."""
     now = now or timezone.now()
@@ -359,6 +362,7 @@ def _locked(figures: list[tuple[Figure, int | None]]):
 
 
 @transaction.atomic
+@versions.changing()
 def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None) -> list[Figure]:
     """Approve submitted figures (all or none) under the four-eyes rule: nobody approves a
     value they entered (created or last changed) or submitted.
@@ -390,6 +394,7 @@ def figures_approve(*, user, figures: list[tuple[Figure, int | None]], now=None)
 
 
 @transaction.atomic
+@versions.changing()
 def figures_return(*, user, figure: Figure, comment: str, version: int | None = None) -> Figure:
     """Return a submitted figure to the clerk with a comment they will see."""
     comment = text(comment)[:255]
@@ -411,6 +416,7 @@ def figures_return(*, user, figure: Figure, comment: str, version: int | None = 
 
 
 @transaction.atomic
+@versions.changing()
 def figures_reopen(*, user, figure: Figure, reason: str) -> Figure:
     """Unlock an approved figure so it can be corrected; needs a reviewer or an administrator."""
     reason = text(reason)[:255]
@@ -463,6 +469,7 @@ PRESETS = [
 
 
 @transaction.atomic
+@versions.changing()
 def light_schemes_ensure() -> None:
     """Create the two published presets once; the first becomes active if none is."""
     for preset in PRESETS:
@@ -472,6 +479,7 @@ def light_schemes_ensure() -> None:
 
 
 @transaction.atomic
+@versions.changing()
 def demo_load():
     """Load the demo township through the workbook import path; running it twice changes nothing.
 

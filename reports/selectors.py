@@ -7,12 +7,12 @@ nothing. The task block is the ledger's own tally (`tasks.selectors.task_tally`)
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from indicators import metrics
+from indicators import metrics, versions
 from indicators.areas import AreaTree
 from indicators.formatting import FLAT_BELOW
 from indicators.models import LAGGING_LIGHTS, Area, Light
@@ -165,9 +165,16 @@ class Overview:
 
 
 def overview(
-    area: Area, year: int, month: int, *, tree: AreaTree, include_submitted: bool = False
+    area: Area,
+    year: int,
+    month: int,
+    *,
+    tree: AreaTree,
+    include_submitted: bool = False,
+    tasks: bool = True,
 ) -> Overview:
-    """Everything the overview shows for `area` at month `month` of `year`."""
+    """Everything the overview shows for `area` at month `month` of `year` (without the task
+    block when `tasks` is False)."""
     rows = summary_rows(
         area, year, month, tree=tree, series="key", include_submitted=include_submitted
     )
@@ -191,7 +198,35 @@ def overview(
         categories=categories,
         empty_categories=[g.name for g in categories if g.completion is None],
         time_progress=rows[0].time_progress_pct if rows else None,
-        tasks=task_tally(year=year, as_of=month_end(year, month), area=area, tree=tree),
+        tasks=task_tally(year=year, as_of=month_end(year, month), area=area, tree=tree)
+        if tasks
+        else None,
         provisional=sum(r.provisional for r in rows),
         awaiting=0 if include_submitted else unapproved_count(area, year, month, tree=tree),
     )
+
+
+def cached_overview(
+    area: Area,
+    year: int,
+    month: int,
+    *,
+    tree: AreaTree,
+    include_submitted: bool = False,
+    tasks: bool = True,
+) -> Overview:
+    """`overview`, its summary part cached under the data version (per area, period and
+    `include_submitted`); the task block is read afresh, from its own narrow query, because
+    task writes do not bump the version."""
+    view = versions.cached(
+        "overview",
+        (area.pk, year, month, include_submitted),
+        lambda: overview(
+            area, year, month, tree=tree, include_submitted=include_submitted, tasks=False
+        ),
+        tree=tree,
+    )
+    if not tasks:
+        return view
+    tally = task_tally(year=year, as_of=month_end(year, month), area=area, tree=tree)
+    return replace(view, tasks=tally)

@@ -6,17 +6,18 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from indicators import versions
 from indicators.access import area_choices
-from indicators.areas import AreaTree
 from indicators.charts import chart_view
 from indicators.http import BadParameter, bad_request, page_period, xlsx_response
 from indicators.models import Area, Light
 from indicators.ranking import RANK_MEASURES, town_ranking
-from indicators.selectors import active_scheme, summary_rows
+from indicators.selectors import active_scheme
 from indicators.tables import SummaryTable
 
 from . import briefs, charts, documents, selectors
@@ -28,7 +29,7 @@ CHART_LIGHTS = (Light.BLUE, Light.GREEN, Light.YELLOW, Light.RED)
 
 @require_GET
 def overview(request):
-    tree = AreaTree()
+    tree = versions.area_tree()
     try:
         query = page_period(request, tree)
     except BadParameter as exc:
@@ -40,16 +41,24 @@ def overview(request):
                "include_submitted": query.include_submitted}  # fmt: skip
     if area is None or month is None:
         return render(request, "reports/overview.html", context)
-    view = selectors.overview(
+    view = selectors.cached_overview(
         area, year, month, tree=tree, include_submitted=query.include_submitted
     )
-    tables = []
-    for index, group in enumerate(view.categories):
-        table = SummaryTable(
-            group.rows, prefix=f"c{index}-", area=area, include_submitted=query.include_submitted
-        )
-        RequestConfig(request, paginate=False).configure(table)
-        tables.append((group.name, table, group.tally.text))
+
+    def tables():
+        # Built only when the template's cached fragment has to be rendered again.
+        built = []
+        for index, group in enumerate(view.categories):
+            table = SummaryTable(
+                group.rows,
+                prefix=f"c{index}-",
+                area=area,
+                include_submitted=query.include_submitted,
+            )
+            RequestConfig(request, paginate=False).configure(table)
+            built.append((group.name, table, group.tally.text))
+        return built
+
     context.update(
         view=view,
         rows=view.rows,
@@ -57,6 +66,10 @@ def overview(request):
         ranking=ranking_context(request, view, tree),
         query=request.GET.urlencode(),
         chart_lights=CHART_LIGHTS,
+        # What the template's cached fragments vary on (they are built from the summary).
+        fragment_key=":".join(
+            [tree.version, get_language(), str(context["today"]), request.get_full_path()]
+        ),
     )
     return render(request, "reports/overview.html", context)
 
@@ -81,8 +94,14 @@ def ranking_context(request, view, tree):
     indicator = next((i for i in choices if i.code == code), None) or next(
         (i for i in choices if i.is_key), choices[0]
     )
+    rows = versions.cached(
+        "ranking",
+        (area.pk, view.year, view.month, indicator.pk, measure),
+        lambda: town_ranking(area, view.year, view.month, indicator, measure, tree=tree),
+        tree=tree,
+    )
     return {
-        "rows": town_ranking(area, view.year, view.month, indicator, measure, tree=tree),
+        "rows": rows,
         "indicator": indicator,
         "measure": measure,
         "choices": choices,
@@ -92,20 +111,25 @@ def ranking_context(request, view, tree):
 
 def category_page(request):
     """What the category chart draws: each category's average completion, its light and
-    时序进度."""
-    tree = AreaTree()
+    时序进度, from the same cached summary as the overview it sits on (not a second summary)."""
+    tree = versions.area_tree()
     query = page_period(request, tree)
     if query.area is None or query.month is None:
         return None
-    rows = summary_rows(
-        query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted
+    view = selectors.cached_overview(
+        query.area,
+        query.year,
+        query.month,
+        tree=tree,
+        include_submitted=query.include_submitted,
+        tasks=False,
     )
-    pace = rows[0].time_progress_pct if rows else None
+    pace = view.time_progress
     thresholds = active_scheme().thresholds()
     return {
         "categories": [
             (g.name, g.completion, selectors.category_light(g.completion, pace, thresholds))
-            for g in selectors.by_category(rows)
+            for g in view.categories
         ],
         "time_progress": pace,
     }
@@ -121,7 +145,7 @@ KINDS = ("monthly", "district", "review")
 
 def brief_context(request):
     """The brief a request asks for (`?kind=monthly|district|review`), or an error page."""
-    tree = AreaTree()
+    tree = versions.area_tree()
     try:
         query = page_period(request, tree)
     except BadParameter as exc:

@@ -38,6 +38,19 @@ def login_without_throttling(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    # Each test's database is rolled back, and with it the data version: a summary cached by
+    # an earlier test must not be found again.
+    from django.core.cache import cache
+
+    from indicators import versions
+
+    cache.clear()
+    versions.forget_local()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def static_files_from_the_source():
     # Production serves the hashed files that collectstatic writes (tests/test_serving.py runs

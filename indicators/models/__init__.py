@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import metrics, rules
+from ..indexes import CoveringIndex
 
 # One precision for every stored figure and target: 14 integer digits, 6 decimals.
 FIGURE_DIGITS = 20
@@ -387,11 +388,22 @@ class Figure(models.Model):
 
     Status = FigureStatus
 
+    # No single-column indexes on the two keys: the unique constraint leads with the indicator
+    # and `figure_area_period_idx` with the area, and PostgreSQL preferred the narrower `area`
+    # index for the summary's roll-up, reading ten times the rows it used.
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
+        Indicator,
+        verbose_name=_("指标"),
+        on_delete=models.PROTECT,
+        related_name="figures",
+        db_index=False,
     )
     area = models.ForeignKey(
-        Area, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="figures"
+        Area,
+        verbose_name=_("区域"),
+        on_delete=models.PROTECT,
+        related_name="figures",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
@@ -462,8 +474,13 @@ class Figure(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "month"], name="figure_period_idx"),
-            # The summary reads one area (or its villages) for a few periods at a time.
-            models.Index(fields=["area", "year", "month"], name="figure_area_period_idx"),
+            # The summary reads one area (or its villages) for a few periods at a time, and only
+            # these columns: on PostgreSQL the index alone answers it (an index-only scan).
+            CoveringIndex(
+                fields=["area", "year", "month"],
+                name="figure_area_period_idx",
+                covering=["indicator", "value", "status"],
+            ),
             # Figures awaiting approval are few: the overview's "N个数据待审核" and the review
             # queue find them without reading the approved ones.
             models.Index(
@@ -480,6 +497,65 @@ class Figure(models.Model):
         if Figure.indicator.is_cached(self) and Figure.area.is_cached(self):
             return f"{self.year}年{self.month}月 {self.indicator} · {self.area} = {value}"
         return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.area_id} = {value}"
+
+
+ROLLUP_DIGITS = 26  # a sum of thousands of figures needs more integer digits than one
+
+
+class TownMonth(models.Model):
+    """The stored roll-up: per town, indicator and month, the sum and number of the figures of
+    the town and the areas below it, approved ones and approved plus submitted ones; for a
+    (source, `threshold`) of a 达标村数 indicator, how many of them reach the threshold.
+
+    Derived data, never entered: the write services keep it (`rollup.refresh`, in the same
+    transaction as the figures), `manage.py rollup_rebuild` rebuilds it. A district's summary
+    reads these rows for its towns instead of their millions of figures.
+    """
+
+    town = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    threshold = figure_field(null=True, blank=True)  # set on 达标村数 rows
+    approved_total = models.DecimalField(
+        max_digits=ROLLUP_DIGITS, decimal_places=FIGURE_PLACES, null=True
+    )
+    approved_count = models.PositiveIntegerField(default=0)
+    counted_total = models.DecimalField(
+        max_digits=ROLLUP_DIGITS, decimal_places=FIGURE_PLACES, null=True
+    )
+    counted_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("镇月度汇总")
+        verbose_name_plural = _("镇月度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "indicator", "year", "month"],
+                condition=Q(threshold__isnull=True),
+                name="townmonth_one_sum",
+            ),
+            models.UniqueConstraint(
+                fields=["town", "indicator", "year", "month", "threshold"],
+                condition=Q(threshold__isnull=False),
+                name="townmonth_one_reach",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month", "town"], name="townmonth_period_idx")]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.indicator_id}@{self.town_id}"
+
+
+class DataVersion(models.Model):
+    """One row whose token every write that can change a summary replaces (`versions.bump`):
+    cached summaries are keyed by it, so a write makes every older entry unreachable. In the
+    database, not the cache, so that every worker process sees the same version."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token
 
 
 class ReportingWindow(models.Model):

@@ -9,7 +9,7 @@ county's systems, not shown in our pages.
 from django.conf import settings
 from django.utils import translation
 
-from ..areas import AreaTree
+from .. import versions
 from ..http import (
     API_NAMES,
     BadParameter,
@@ -28,7 +28,7 @@ def summary(request):
 
     Approved figures only; `&include_submitted=1` adds submitted ones (rows marked provisional).
     """
-    tree = AreaTree()
+    tree = versions.area_tree()
     # Messages stay Chinese even for an English browser session: scripts match on them.
     with translation.override(settings.LANGUAGE_CODE):
         try:
@@ -44,7 +44,12 @@ def summary(request):
         except NotFound as exc:
             # JSON, not the HTML 404 page: the caller is a program that reads the error.
             return json_error(f"{exc}。", 404)
-    rows = summary_rows(
-        query.area, query.year, query.month, tree=tree, include_submitted=query.include_submitted
-    )
-    return json_response(summary_payload(query.area, query.year, query.month, rows))
+    area, year, month = query.area, query.year, query.month
+
+    def payload():
+        rows = summary_rows(area, year, month, tree=tree, include_submitted=query.include_submitted)
+        return summary_payload(area, year, month, rows)
+
+    # Cached under the data version, as the overview is: the same rows until a write.
+    key = (area.pk, year, month, query.include_submitted)
+    return json_response(versions.cached("api-summary", key, payload, tree=tree))

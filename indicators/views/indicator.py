@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from .. import charts
+from .. import charts, versions
 from .. import formatting as fmt
-from ..areas import AreaTree
 from ..history import figure_history
 from ..http import BadParameter, bad_request, page_period
 from ..models import Area, Indicator
@@ -27,7 +26,7 @@ def indicator_context(request, code):
     indicator = get_object_or_404(
         Indicator.objects.select_related("category", "department", "source"), code=code
     )
-    tree = AreaTree()
+    tree = versions.area_tree()
     query = page_period(request, tree)
     area, year, month = query.area, query.year, query.month
     if area is None or month is None:

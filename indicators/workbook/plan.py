@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from .. import versions
 from ..cells import CellError, text
 from ..models import Area, Category, Department, Indicator, Schedule
 from . import names, registry
@@ -229,6 +230,7 @@ def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False, scope
 
 
 @transaction.atomic
+@versions.changing()
 def apply(plan: Plan, *, user=None, counting: bool = False) -> Plan:
     """Write a checked plan (all of it, in one transaction); fills `plan.counts`.
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from .. import versions
 from ..cells import text
 from ..models import (
     Area,
@@ -300,7 +301,7 @@ def apply_figures(plan, *, user=None, dry=False) -> dict:
         .values_list("id", "indicator_id", "area_id", "year", "month", "value", "note", "status")
     }
     now, approved = timezone.now(), Figure.Status.APPROVED
-    new, modified = [], []
+    new, modified, touched = [], [], []
     samples = plan.samples.setdefault(FIGURES, counter([], [], []))
     for key, (value, note) in planned.items():
         ids = (indicators[key[0]], areas[key[1]], key[2], key[3])
@@ -310,6 +311,7 @@ def apply_figures(plan, *, user=None, dry=False) -> dict:
             what, shown = "created", value
         elif stored[1] != value or stored[2] != note or stored[3] != approved:
             modified.append((stored[0], value, note))
+            touched.append(ids)
             what = "updated"
             shown = changed(stored[1], value) if stored[1] != value else value
         else:
@@ -320,6 +322,9 @@ def apply_figures(plan, *, user=None, dry=False) -> dict:
     if not dry:
         bulk.figures_insert(new, user=user, now=now, reason=IMPORT_REASON)
         bulk.figures_update(modified, user=user, now=now, reason=IMPORT_REASON)
+        # Bulk writes send no signal: the roll-up and the data version are told here.
+        touched += [row[:4] for row in new]
+        versions.figures_touched((area, ind, year, month) for ind, area, year, month in touched)
     return counter(len(new), len(modified), len(planned) - len(new) - len(modified))
 
 

@@ -238,18 +238,33 @@ def test_overview_and_api_query_counts_do_not_grow(
 ):
     town = make_town_scale(indicators, villages)
     client.force_login(make_user(f"l{indicators}", role="leader", area=town))
-    # session and user, areas and membership, the summary with the key indicators' trends (5),
-    # the villages behind (3), figures awaiting approval, the task block (2), the leader's 待办
-    with django_assert_max_num_queries(17):
+    # session and user, the data version, areas and membership, the summary with the key
+    # indicators' trends (7: light scheme, indicators, targets, own figures and the roll-up,
+    # each for the period and for the trend), the villages behind (3), figures awaiting
+    # approval, the task block (2), the leader's 待办
+    with django_assert_max_num_queries(19):
         page = client.get(f"/?area={town.code}&year=2025&month=3").content.decode()
         assert (
             "进度滞后的村" in page and "个村低于时序进度" in page and '<svg class="spark"' in page
         )
-    with django_assert_max_num_queries(19):  # and two to find the latest month
+    # Cached: session, user, version, membership, the task block and the 待办; the chart on
+    # the page reads the same cached summary.
+    with django_assert_max_num_queries(7):
+        assert (
+            "进度滞后的村" in client.get(f"/?area={town.code}&year=2025&month=3").content.decode()
+        )
+    with django_assert_max_num_queries(4):
+        chart = client.get(f"/charts/categories/?area={town.code}&year=2025&month=3")
+        assert chart.status_code == 200
+    with django_assert_max_num_queries(9):  # and two to find the latest month
         assert client.get("/").status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         response = client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3")
         assert response.status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/api/v1/summary?area={town.code}&year=2025&month=3").json() == (
+            response.json()
+        )
 
 
 def test_submitted_figures_count_only_when_asked_and_are_marked_provisional(leader_client):

@@ -111,3 +111,28 @@ def test_task_tally_runs_a_constant_number_of_queries(town, size, django_assert_
     with django_assert_max_num_queries(MAX_QUERIES):
         tally = task_tally(year=2025, as_of=AS_OF, area=town)
     assert tally["total"] == size
+
+
+@pytest.mark.parametrize("as_of", [D(2025, 8, 1), AS_OF, D(2026, 1, 15)])
+def test_the_dashboard_tally_reads_as_the_ledger_does(town, as_of):
+    """The block's narrow query and the ledger's rows judge every task alike (lights, reasons,
+    on-time rates, the overdue and behind lists, in the ledger's order)."""
+    from tasks.selectors import tally_from_rows
+
+    ledger(town, 12)
+    task = make_task(town, status="close_requested", close_requested_on=D(2025, 9, 1),
+                     deadline=D(2025, 9, 30), lead_department=make_department("财政所"))  # fmt: skip
+    make_milestone(task, D(2025, 7, 1))
+    make_milestone(task, D(2025, 7, 1), content="第二节点")
+    narrow = task_tally(year=2025, as_of=as_of, area=town)
+    full = tally_from_rows(ledger_rows(year=2025, as_of=as_of, area=town), year=2025, as_of=as_of)
+    for key in ("total", "by_light", "by_status", "sentence", "is_demo"):
+        assert narrow[key] == full[key]
+    for key in ("departments", "leaders"):
+        assert [(b.name, b.total, b.counts, b.on_time) for b in narrow[key]] == [
+            (b.name, b.total, b.counts, b.on_time) for b in full[key]
+        ]
+    for key in ("overdue", "behind"):
+        assert [(r.task.number, r.light, r.light_reason, r.days_left) for r in narrow[key]] == [
+            (r.task.number, r.light, r.light_reason, r.days_left) for r in full[key]
+        ]
