@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 # Tests need no secret and must not depend on the developer's shell.
 TEST_ENV := TESTING=1 DEBUG=0
 PORT ?= 8000
+# The suite runs in one process per core (pytest-xdist), each test module kept in one process so
+# its module-scoped data is built once; `make test PYTEST_ARGS=-n0` runs it in a single process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 # `make serve`: production settings (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, HTTPS from the
 # environment), never the debug pages, whatever the shell says.
 SERVE_ENV := DEBUG=0 TESTING=0
