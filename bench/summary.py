@@ -53,42 +53,19 @@ def bare_sql(area, year, month):
 
 
 def import_throughput(rows: int):
-    from openpyxl import Workbook
+    """The full-workbook import of `rows` 数据 rows (built as bench/imports.py builds them)."""
+    from imports import build, workbook
 
-    from indicators.models import Area, Category, Indicator
     from indicators.workbook import read_file, workbook_import
 
-    town = Area.objects.create(code="IT", name="导入镇", level="town")
-    Indicator.objects.create(
-        code="IMP",
-        name="导入指标",
-        unit="万元",
-        kind="stock",
-        entry_level="village",
-        category=Category.objects.get_or_create(name="导入")[0],
-    )
-    villages = [f"IT{i:04d}" for i in range(rows // 120 + 1)]
-    Area.objects.bulk_create([Area(code=c, name=c, level="village", parent=town) for c in villages])
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("数据")
-    ws.append(["指标编码", "区域编码", "年度", "月份", "数值", "备注"])
-    n = 0
-    for code in villages:
-        for year in range(2016, 2026):
-            for month in range(1, 13):
-                if n < rows:
-                    ws.append(["IMP", code, year, month, 100 + month, None])
-                    n += 1
-    data = io.BytesIO()
-    book.save(data)
-    data.seek(0)
+    data = io.BytesIO(workbook(build(rows), rows))
     start = time.perf_counter()
     sheets = read_file(data, name="bench.xlsx")
     read = time.perf_counter() - start
     plan = workbook_import(sheets)
     total = time.perf_counter() - start
     assert plan.ok, plan.errors[:3]
-    return n, read, total
+    return rows, read, total
 
 
 def main():
