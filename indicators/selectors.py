@@ -425,9 +425,9 @@ class FigureValues:
         if (
             not ind.is_derived
             and ind.rollup == Indicator.Rollup.SUM
-            and ind.kind == Indicator.Kind.RATIO
+            and ind.kind in (Indicator.Kind.RATIO, Indicator.Kind.GROWTH)
         ):
-            return None, n  # a ratio is never summed
+            return None, n  # a ratio or a growth rate is never summed (DOMAIN §2)
         reached = self.reached.get((area_id, source.pk, year, month, ind.threshold), 0)
         return metrics.village_rollup(
             ind.rollup, total=total, reached=reached, village_count=self.villages[area_id]

@@ -129,6 +129,24 @@ def test_district_sums_its_towns_and_villages():
     assert average.pk
 
 
+def test_a_growth_rate_is_never_added_up_above_where_it_is_entered():
+    # DOMAIN §2: a 增速 is the bureau's figure for the area it is published for; 6.5% and 7.0%
+    # in two towns do not make 13.5% for the district, nor any other number we could compute.
+    town, _ = make_town_with_villages(0, code="T")
+    other, _ = make_town_with_villages(0, code="U")
+    district = make_town_with_villages(0, code="D")[0]
+    district.level = "district"
+    district.save()
+    for t in (town, other):
+        t.parent = district
+        t.save()
+    rate = make_indicator(code="ZS", unit="%", kind="growth", decimals=1)
+    make_figure(rate, town, 2025, 1, "6.5")
+    make_figure(rate, other, 2025, 1, "7.0")
+    assert by_code(summary_rows(town, 2025, 1))["ZS"].actual == Decimal("6.5")
+    assert by_code(summary_rows(district, 2025, 1))["ZS"].actual is None
+
+
 @pytest.mark.parametrize(("indicators", "villages"), [(2, 2), (30, 12)])
 def test_summary_runs_at_most_six_queries_whatever_the_size(indicators, villages):
     town = make_town_scale(indicators, villages)
