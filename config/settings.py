@@ -6,12 +6,12 @@ nginx (README, Deployment).
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
 from config import cache_url
 
@@ -25,16 +25,17 @@ def env_flag(name: str, default: bool = False) -> bool:
 DEBUG = env_flag("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Serving needs the production secret: config/wsgi.py (gunicorn, and runserver, which loads the
+# same application) refuses to start without it unless DEBUG=1 or TESTING=1. A management
+# command (migrate, makemigrations --check, backup) signs nothing that outlives its process,
+# so it runs on a random key of its own.
+SECRET_KEY_GIVEN = bool(SECRET_KEY) or DEBUG or env_flag("TESTING")
+SECRET_KEY_MISSING_MESSAGE = "请设置环境变量 SECRET_KEY（只在本机开发时可改为设置 DEBUG=1）。"
 if not SECRET_KEY:
-    # A throwaway key only where the environment says so: a developer's machine (DEBUG=1, as
-    # `make run` sets) or the test runner (TESTING=1). Everything else, management commands
-    # included, runs with the production secret in its environment.
     if DEBUG or env_flag("TESTING"):
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
     else:
-        raise ImproperlyConfigured(
-            "请设置环境变量 SECRET_KEY（只在本机开发时可改为设置 DEBUG=1）。"
-        )
+        SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -57,11 +57,27 @@ def database_url(tmp_path):
 # ---------------------------------------------------------------------------- the secret
 
 
-def test_a_command_without_secret_key_stops_with_a_chinese_message(database_url):
-    # Whatever the command line says: a management command needs SECRET_KEY like the server.
-    result = manage("check", DATABASE_URL=database_url)
+def test_serving_without_secret_key_stops_with_a_chinese_message(database_url):
+    # gunicorn and runserver both load config.wsgi: neither serves on a key of its own making.
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "请设置环境变量 SECRET_KEY" in result.stderr
+
+
+def test_a_command_runs_without_secret_key_on_a_key_of_its_own(database_url):
+    # makemigrations --check, migrate, backup sign nothing that outlives the process.
+    result = manage("makemigrations", "--check", "--dry-run", DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    first = evaluate("settings.SECRET_KEY", DATABASE_URL=database_url)
+    assert first and first != evaluate("settings.SECRET_KEY", DATABASE_URL=database_url)
 
 
 @pytest.mark.parametrize("flag", ["DEBUG", "TESTING"])
