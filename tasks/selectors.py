@@ -36,10 +36,10 @@ class TaskRow:
     overdue: bool
     days_left: int | None
     on_time: bool | None
-    report: ProgressReport | None  # the latest report up to the as-of month
-    report_pct: int | None
-    figure_value: Decimal | None  # the linked indicator's value at the as-of month
-    figure_pct: Decimal | None  # figure_value ÷ the task's target value × 100
+    report: ProgressReport | None = None  # the latest report up to the as-of month
+    report_pct: int | None = None
+    figure_value: Decimal | None = None  # the linked indicator's value at the as-of month
+    figure_pct: Decimal | None = None  # figure_value ÷ the task's target value × 100
     next_milestone: object = None
     milestones: list = field(default_factory=list)
 
@@ -135,19 +135,10 @@ def ledger_rows(
         if value is not None and task.target_value:
             pct = value / task.target_value * HUNDRED
         rows.append(
-            TaskRow(
-                task=task,
-                light=judgement.light,
-                light_reason=judgement.reason,
-                overdue=judgement.overdue,
-                days_left=judgement.days_left,
-                on_time=lights.on_time(
-                    status=task.status,
-                    deadline=task.deadline,
-                    today=as_of,
-                    closed_on=task.closed_on,
-                    overdue=judgement.overdue,
-                ),
+            judged_row(
+                task,
+                judgement,
+                as_of,
                 report=report,
                 report_pct=report.percent if report else None,
                 figure_value=value,
@@ -160,6 +151,26 @@ def ledger_rows(
         )
     rows.sort(key=lambda r: (*_section_key(r.task), r.task.order, r.task.number))
     return rows
+
+
+def judged_row(task, judgement, as_of, **shown) -> TaskRow:
+    """A ledger row: the task, its light as `judgement` found it and whether it is on time, plus
+    what the page shows of its report and figure (`shown`; the dashboard's tally needs none)."""
+    return TaskRow(
+        task=task,
+        light=judgement.light,
+        light_reason=judgement.reason,
+        overdue=judgement.overdue,
+        days_left=judgement.days_left,
+        on_time=lights.on_time(
+            status=task.status,
+            deadline=task.deadline,
+            today=as_of,
+            closed_on=task.closed_on,
+            overdue=judgement.overdue,
+        ),
+        **shown,
+    )
 
 
 def _section_key(task) -> tuple:
@@ -328,23 +339,10 @@ def task_tally(
             close_requested_on=task.close_requested_on,
         )
         rows.append(
-            TaskRow(
-                task=task,
-                light=judgement.light,
-                light_reason=judgement.reason,
-                overdue=judgement.overdue,
-                days_left=judgement.days_left,
-                on_time=lights.on_time(
-                    status=task.status,
-                    deadline=task.deadline,
-                    today=as_of,
-                    closed_on=task.closed_on,
-                    overdue=judgement.overdue,
-                ),
-                report=None,
-                report_pct=None,
-                figure_value=None,
-                figure_pct=None,
+            judged_row(
+                task,
+                judgement,
+                as_of,
             )
         )
     # The ledger's order, so that lists built from the rows read alike on both pages.
