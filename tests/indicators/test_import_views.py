@@ -5,7 +5,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from indicators.models import Area, Figure, Layout, Membership
@@ -13,15 +12,6 @@ from tests.factories import make_area, make_user
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

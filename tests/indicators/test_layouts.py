@@ -19,15 +19,6 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", verbosity=0)
-
-
 def found(name):
     return detect(grid_of(REAL / name, name=name))
 

@@ -2,13 +2,11 @@
 imported into the demo township, gives exactly the stored values or the refusal its manifest
 entry names. The 表样 files (12a–12c) are tested in test_layouts.py."""
 
-import io
 import resource
 import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from indicators.models import Figure, Indicator, Target
 from indicators.workbook import WorkbookError, read_file, workbook_import
@@ -16,17 +14,6 @@ from tests.fixtures.real.manifest import MANIFEST
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 PLAIN = {name: entry for name, entry in MANIFEST.items() if not name.startswith(("12", "13"))}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo township, loaded once for the module; every test runs in a rolled-back
-    transaction on top of it, and the module leaves the database empty."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", verbosity=0)
 
 
 def imported(name):
