@@ -8,6 +8,7 @@ holds: who, when, why ("工作簿导入"), "+" for a new figure and "~" for a ch
 django-simple-history writes it for a single save.
 """
 
+import decimal
 import json
 
 from django.db import connection
@@ -34,6 +35,46 @@ INSERTED = [
     "review_comment",
     "is_late",
 ]
+STORED = ["id", "indicator_id", "area_id", "year", "month", "value", "note", "status"]
+
+
+def stored_figures(ind_ids, area_ids, years=None) -> dict:
+    """{(indicator_id, area_id, year, month): (id, value, note, status)} of the stored figures
+    of those indicators and areas (and years): what an import compares its rows with.
+
+    The ORM's query, read without building a row through the converters: on SQLite the value
+    is turned into a Decimal exactly as Django's DecimalField converter does (15 significant
+    digits, then the field's places); PostgreSQL's numeric arrives as a Decimal already."""
+    if not ind_ids or not area_ids:
+        return {}
+    query = Figure.objects.filter(indicator_id__in=ind_ids, area_id__in=area_ids)
+    if years is not None:
+        if not years:
+            return {}
+        query = query.filter(year__in=years)
+    sql, params = query.order_by().values_list(*STORED).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":
+        field = Figure._meta.get_field("value")
+        places = decimal.Decimal(1).scaleb(-field.decimal_places)
+        exact, context = decimal.Context(prec=15).create_decimal_from_float, field.context
+        return {
+            (ind, area, year, month): (
+                pk,
+                None if value is None else exact(value).quantize(places, context=context),
+                note,
+                status,
+            )
+            for pk, ind, area, year, month, value, note, status in rows
+        }
+    return {
+        (ind, area, year, month): (pk, value, note, status)
+        for pk, ind, area, year, month, value, note, status in rows
+    }
+
+
 CHUNK = 900  # ids per statement: SQLite's default limit is 999 parameters
 
 

@@ -13,8 +13,9 @@ from ..cells import CellError, choice, convert, integer, is_no_figure, number, t
 from ..cells import code as code_cell
 from ..cells import month as month_cell
 from ..cells import year as year_cell
-from ..models import Area, Figure, Indicator
+from ..models import Area, Indicator
 from ..periods import YEAR_MAX, YEAR_MIN
+from . import bulk
 from .columns import (
     AREAS,
     DEFAULT_CATEGORY,
@@ -320,7 +321,7 @@ def check_figures(checker) -> None:
     area_code = _memo(checker.resolver("区域"))
     year_of = _memo(lambda v: year_cell(v, YEAR_MIN, YEAR_MAX))
     month_of = _memo(month_cell)
-    info_of, level_of, placement = {}, {}, {}
+    info_of, level_of, placement, due = {}, {}, {}, {}
     scope = checker.scope
     columns = (
         ("指标编码", indicator_code),
@@ -392,9 +393,14 @@ def check_figures(checker) -> None:
             column = "指标编码" if info["source"] else "区域编码"
             error(FIGURES, n, column, f"{problem}（区域「{area}」）")
             continue
-        if problem := rules.cadence_problem(
-            name=info["name"], cadence=info.get("cadence", Indicator.Cadence.MONTHLY), month=month_
-        ):
+        key = (ind, month_)
+        if key not in due:
+            due[key] = rules.cadence_problem(
+                name=info["name"],
+                cadence=info.get("cadence", Indicator.Cadence.MONTHLY),
+                month=month_,
+            )
+        if problem := due[key]:
             error(FIGURES, n, "月份", problem)
             continue
         if value < 0 and (problem := rules.negative_problem(info["kind"], value)):
@@ -435,11 +441,12 @@ def _check_series(checker, parsed) -> None:
     codes = {k[0] for k in parsed}
     area_codes = {k[1] for k in parsed}
     series = defaultdict(dict)  # (ind, area) -> {(year, month): value}
-    existing = Figure.objects.filter(
-        indicator__code__in=codes, area__code__in=area_codes
-    ).values_list("indicator__code", "area__code", "year", "month", "value")
-    for ind, area, year, month, value in existing:
-        series[ind, area][year, month] = value
+    ind_code = {checker.db_indicators[c].pk: c for c in codes if c in checker.db_indicators}
+    area_code = {checker.db_areas[c].pk: c for c in area_codes if c in checker.db_areas}
+    # Kept as `apply_figures` compares, so the preview's count reuses it.
+    stored = checker.plan.stored[FIGURES] = bulk.stored_figures(ind_code, area_code)
+    for (ind, area, year, month), (_, value, _, _) in stored.items():
+        series[ind_code[ind], area_code[area]][year, month] = value
     for (ind, area, year, month), (value, _, _) in parsed.items():
         series[ind, area][year, month] = value
     cumulative_of = {c: checker.indicator(c)["kind"] in (Kind.FLOW, Kind.COUNT) for c in codes}

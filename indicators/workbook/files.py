@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..cells import text
 from . import registry
-from .limits import LIMITS, WorkbookError, too_large, too_many_rows
+from .limits import LIMITS, WorkbookError, collector_paused, too_large, too_many_rows
 from .xlsx import Grid, read_xlsx
 
 __all__ = ["WorkbookError", "read_file", "read_grids", "rows_from_grid", "sheets_from_dicts"]
@@ -43,6 +43,7 @@ UNIT_ROW = re.compile(r"^(计量)?单位\s*[:：]")
 UNIT_IN_HEADER = re.compile(r"^(.+?)\((.+)\)$")
 
 
+@collector_paused
 def read_file(source, *, name: str = "", sheet: str | None = None) -> dict[str, list[dict]]:
     """Rows of every registered sheet in an .xlsx/.xls, or of one sheet in a CSV.
 
@@ -63,6 +64,7 @@ def read_file(source, *, name: str = "", sheet: str | None = None) -> dict[str, 
     return {g.title.strip(): table(g, known[g.title.strip()]) for g in grids}
 
 
+@collector_paused
 def read_grids(source, *, name: str = "", wanted=None) -> list[Grid]:
     """Every sheet (that `wanted(title)` accepts) of an .xlsx, .xls or CSV as a Grid."""
     name = name or str(source)

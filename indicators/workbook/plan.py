@@ -14,6 +14,7 @@ from .. import versions
 from ..cells import CellError, text
 from ..models import Area, Category, Department, Indicator, Schedule
 from . import names, registry
+from .limits import collector_paused
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Plan:
     no_figure: dict = field(default_factory=dict)  # sheet -> rows whose value is "—", "无" …
     warnings: list = field(default_factory=list)  # RowErrors that do not stop the import
     samples: dict = field(default_factory=dict)  # sheet -> {created/updated/unchanged: [keys]}
+    # sheet -> what its check read of the stored rows, so the preview counts without reading
+    # them again; `apply` always reads afresh inside its transaction.
+    stored: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -220,6 +224,7 @@ class Checker:
         return names.Resolver(kind, known, labels)
 
 
+@collector_paused
 def check(sheets: dict[str, list[dict]], *, accept_outliers: bool = False, scope=None) -> Plan:
     """Validate every row of every sheet; writes nothing. `scope`: the area codes the user
     may import for (an administrator's own town and its villages); None for a command."""
@@ -251,6 +256,7 @@ def apply(plan: Plan, *, user=None, counting: bool = False) -> Plan:
     return plan
 
 
+@collector_paused
 def preview(plan: Plan) -> Plan:
     """Fill `plan.counts` (and samples) with what applying would do, writing nothing: sheets
     that can count without writing do; the others are applied and rolled back."""

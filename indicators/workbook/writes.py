@@ -292,14 +292,11 @@ def apply_figures(plan, *, user=None, dry=False) -> dict:
     ind_ids = {indicators[k[0]] for k in planned}
     area_ids = {areas[k[1]] for k in planned}
     years = {k[2] for k in planned}
-    existing = {
-        (ind, area, year, month): (pk, value, note, status)
-        for pk, ind, area, year, month, value, note, status in Figure.objects.filter(
-            indicator_id__in=ind_ids, area_id__in=area_ids, year__in=years
-        )
-        .order_by()
-        .values_list("id", "indicator_id", "area_id", "year", "month", "value", "note", "status")
-    }
+    # A count (the preview, right after the check) compares with what the check read; a write
+    # reads the stored rows afresh inside its transaction.
+    existing = plan.stored.get(FIGURES) if dry else None
+    if existing is None:
+        existing = bulk.stored_figures(ind_ids, area_ids, years)
     now, approved = timezone.now(), Figure.Status.APPROVED
     new, modified, touched = [], [], []
     samples = plan.samples.setdefault(FIGURES, counter([], [], []))

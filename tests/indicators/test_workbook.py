@@ -127,6 +127,33 @@ def test_a_probable_unit_slip_is_accepted_only_when_asked():
 
 
 @pytest.mark.django_db
+def test_the_preview_reads_the_stored_figures_once_and_counts_what_the_write_does():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.workbook.plan import preview
+
+    workbook_import(base_book())
+    changed = [
+        *FIGURES[:2],
+        ["GDP", "T1", 2025, 1, 2.6, None],
+        *FIGURES[3:],
+        ["GDP", "T1", 2025, 3, 6, None],
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        plan = preview(check(base_book(数据=changed)))
+    reads = [q["sql"] for q in queries if 'FROM "indicators_figure"' in q["sql"]]
+    assert plan.ok, messages(plan)
+    assert len(reads) == 1, reads  # the check's read, reused by the count
+    assert plan.counts["数据"] == {"created": 1, "updated": 1, "unchanged": 4}
+    assert Figure.objects.get(indicator__code="GDP", year=2025, month=1).value == Decimal("2.5")
+    written = workbook_import(base_book(数据=changed))
+    assert written.counts["数据"] == plan.counts["数据"]
+    assert written.samples["数据"] == plan.samples["数据"]
+    assert Figure.objects.get(indicator__code="GDP", year=2025, month=1).value == Decimal("2.6")
+
+
+@pytest.mark.django_db
 def test_a_slip_is_measured_against_figures_already_stored():
     workbook_import(base_book())
     plan = workbook_import(base_book(数据=[FIGURES[0], ["GDP", "T1", 2025, 3, 5100, None]]))
