@@ -157,11 +157,16 @@ def json_error(message: str, status: int = 400) -> JsonResponse:
 
 
 def xlsx_response(book, filename: str) -> HttpResponse:
-    """An openpyxl workbook as a download; the Chinese file name survives every browser."""
-    out = io.BytesIO()
-    book.save(out)
+    """An openpyxl workbook (or the bytes of one) as a download; the Chinese file name
+    survives every browser."""
+    if isinstance(book, bytes):
+        data = book
+    else:
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
     response = HttpResponse(
-        out.getvalue(),
+        data,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -11,13 +11,16 @@ class Layout(models.Model):
     A township's own table or a county's report form has indicators as rows (by name or code)
     and measures as columns (本月, 1—n月累计, 上年同期, 同比增长%, 全年目标, 完成率%, or 1月…12月).
     `rows` is [{"row": 5, "label": "一般公共预算收入", "code": "JJ01"}] ("" where the row maps to
-    no indicator), `columns` is [{"col": "C", "label": "本月", "measure": "month_value"}]. The
+    no indicator; an entry sheet's rows also name their "area"), `columns` is [{"col": "C", "label": "本月", "measure": "month_value"}]. The
     blank form it was detected from is kept in `form`, so it can be filled again every month.
     """
 
     class Kind(models.TextChoices):
         WIDE_YTD = "wide-ytd", _("指标×完成情况")
         WIDE_MONTHS = "wide-months", _("指标×月份")
+        # The department's month entry sheet: one row per indicator and area, each row naming
+        # both in its own cells (built for the month from the entry grid, never saved).
+        ENTRY = "entry", _("指标×区域（填报表）")
 
     class Measure(models.TextChoices):
         MONTH_VALUE = "month_value", _("本月")
@@ -30,6 +33,15 @@ class Layout(models.Model):
         NAME = "name", _("指标名称")
         CODE = "code", _("指标编码")
         IGNORE = "ignore", _("不读取")
+        # The entry sheet's own columns (Kind.ENTRY).
+        AREA = "area", _("区域编码")
+        AREA_NAME = "area_name", _("区域名称")
+        YEAR = "year", _("年度")
+        MONTH = "month", _("月份")
+        VALUE = "value", _("数值")
+        NOTE = "note", _("备注")
+        PREVIOUS = "previous", _("上期累计")
+        STATUS = "status", _("状态")
 
     name = models.CharField(_("名称"), max_length=64, unique=True)
     sheet = models.CharField(_("工作表"), max_length=64, blank=True)

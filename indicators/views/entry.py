@@ -4,11 +4,8 @@ Each view checks access (indicators/access.py), then calls a service (services.p
 (grid.py, history.py); the rules live there, not here.
 """
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,13 +31,12 @@ from ..http import (
 )
 from ..models import Area, Figure, Indicator, Layout
 from ..periods import YEAR_MAX, YEAR_MIN, deadline, default_period, period_problem
-from ..workbook import WorkbookError, read_file
+from ..workbook import WorkbookError
 from ..workbook.columns import FIGURES
-from ..workbook.fill import fill_form
-from ..workbook.layouts import grid_of, layout_rows
+from ..workbook.fill import fill_entry, fill_form
+from ..workbook.layouts import entry_layout, grid_of, layout_rows
 
 UPLOAD_SESSION_KEY = "entry_upload"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(source, departments):
@@ -294,22 +290,6 @@ def progress(request):
 
 # ---------------------------------------------------------------------------- Excel round trip
 
-SHEET_COLUMNS = [
-    "指标编码",
-    "区域编码",
-    "年度",
-    "月份",
-    "数值",
-    "备注",
-    "指标名称",
-    "区域名称",
-    "单位",
-    "上期累计",
-    "上年同期",
-    "年度目标",
-    "状态",
-]
-
 
 @require_GET
 def sheet(request):
@@ -332,52 +312,14 @@ def sheet(request):
             data = fill_form(layout, town, year, month)
         except WorkbookError as exc:
             return bad_request(request, str(exc))
-        response = HttpResponse(data, content_type=XLSX)
-        name = f"{layout.name}-{department.name}-{year}年{month}月.xlsx"
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
+        return xlsx_response(data, f"{layout.name}-{department.name}-{year}年{month}月.xlsx")
+    town, villages, department, year, month = ctx
+    rows = grid_rows(department, town, villages, year, month)
     with translation.override(settings.LANGUAGE_CODE):
-        return _sheet_xlsx(*ctx)
-
-
-def _sheet_xlsx(town, villages, department, year, month):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    book = Workbook()
-    ws = book.active
-    ws.title = FIGURES
-    append_row(ws, SHEET_COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF7E0")
-    for row in grid_rows(department, town, villages, year, month):
-        figure = row.figure
-        append_row(
-            ws,
-            [
-                row.indicator.code,
-                row.area.code,
-                year,
-                month,
-                figure.value if figure else None,
-                figure.note if figure else None,
-                row.indicator.name,
-                row.area.name,
-                row.indicator.unit,
-                row.previous,
-                row.last_year,
-                row.target,
-                figure.get_status_display() if figure else "未填报",
-            ],
-        )
-        ws.cell(ws.max_row, 5).fill = fill
-        ws.cell(ws.max_row, 6).fill = fill
-    widths = (10, 10, 7, 6, 14, 24, 24, 10, 7, 12, 12, 12, 8)
-    for letter, width in zip("ABCDEFGHIJKLM", widths, strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "E2"
-    return xlsx_response(book, f"填报表-{department.name}-{year}年{month}月.xlsx")
+        # The month's entry sheet is a 表样 too: built from the grid, filled, read back alike.
+        layout = entry_layout(rows)
+        data = fill_entry(layout, rows, year, month)
+    return xlsx_response(data, f"{layout.name}-{department.name}-{year}年{month}月.xlsx")
 
 
 def _raw(value) -> str:
@@ -449,13 +391,17 @@ def _read_upload(upload, layout=None, *, town=None, year=None, month=None):
     reads it); WorkbookError when the file cannot be read."""
     if upload.size > 5 * 1024 * 1024:
         raise WorkbookError(_("文件过大（超过5MB）：填报表只需一张「数据」表"))
-    if layout is not None:
-        grid = grid_of(upload, name=upload.name, sheet=layout.sheet)
-        sheets, _compared = layout_rows(layout, grid, area=town.code, year=year, month=month)
+    layout = layout or entry_layout()  # the downloaded entry sheet is a 表样 too
+    grid = grid_of(
+        upload,
+        name=upload.name,
+        sheet=layout.sheet,
+        missing=_("文件中没有「数据」表：请使用下载的填报表"),
+    )
+    sheets, _compared = layout_rows(layout, grid, area=town.code, year=year, month=month)
+    if layout.kind == Layout.Kind.WIDE_MONTHS:
         # A months table (1月…12月) is read for the month being entered only.
         sheets[FIGURES][1:] = [r for r in sheets[FIGURES][1:] if r["月份"] == month]
-    else:
-        sheets = read_file(upload, name=upload.name, sheet=FIGURES)
     rows = sheets.get(FIGURES) or []
     if not rows:
         raise WorkbookError(_("文件中没有「数据」表：请使用下载的填报表"))

@@ -8,17 +8,15 @@ a town's administrator imports for that town and its villages only.
 """
 
 import io
-from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access, uploads
 from ..areas import AreaTree
-from ..http import BadParameter, bad_request, forbidden, period_query
+from ..http import BadParameter, bad_request, forbidden, period_query, xlsx_response
 from ..models import Indicator, Layout, Membership
 from ..workbook import LIMITS, WorkbookError, read_file
 from ..workbook.errors import error_rows, errors_workbook
@@ -26,7 +24,6 @@ from ..workbook.fill import fill_form, period_words
 from ..workbook.layouts import Detected, detect, grid_of, layout_import
 from ..workbook.plan import check, preview, workbook_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 500  # on the page; the .xlsx lists them all
 
 
@@ -66,12 +63,6 @@ def _upload(request):
             % {"size": upload.size / 1024 / 1024, "limit": LIMITS.file_bytes // 1024 // 1024}
         )
     return upload.read(), upload.name
-
-
-def _download(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _sheets_preview(plan, sheets):
@@ -170,7 +161,7 @@ def errors(request, token):
     except WorkbookError as exc:
         return bad_request(request, str(exc))
     plan = check(sheets, accept_outliers=meta.get("outliers", False), scope=scope)
-    return _download(errors_workbook(plan.errors, sheets), f"导入错误-{meta['name']}.xlsx")
+    return xlsx_response(errors_workbook(plan.errors, sheets), f"导入错误-{meta['name']}.xlsx")
 
 
 # ---------------------------------------------------------------------------- 表样
@@ -339,4 +330,4 @@ def layout_fill(request, pk):
     if scope is not None and query.area.code not in scope:
         return forbidden(request, _("您无权导出「%(name)s」的数据。") % {"name": query.area.name})
     words = period_words(query.year, query.month)
-    return _download(data, f"{item.name}-{query.area.name}{words}.xlsx")
+    return xlsx_response(data, f"{item.name}-{query.area.name}{words}.xlsx")

@@ -12,8 +12,9 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..cells import code
+from ..excel import append_row
 from ..models import Area, Indicator, Layout
-from .layouts import Measure
+from .layouts import ENTERED, ENTRY_COLUMNS, Measure
 from .limits import WorkbookError
 
 PERIOD = re.compile(
@@ -114,3 +115,57 @@ def _write(cell, value: Decimal, ind, measure):
         cell.number_format = "0" if places == 0 else "0." + "0" * places
     value = value.normalize()
     cell.value = int(value) if value == value.to_integral_value() else float(value)
+
+
+ENTERED_FILL = "FFF7E0"  # the cells a clerk fills in, as the entry page shows them
+
+
+def fill_entry(layout: Layout, rows, year: int, month: int) -> bytes:
+    """The department's month entry sheet (`layouts.entry_layout` of the grid's `rows`) filled
+    from the grid: what is stored so far (drafts too: it is the clerk's own sheet), with the
+    previous period, last year and the target beside it to check against. Its header is the
+    layout's column words, which the upload reads back."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    def cells(row):
+        figure = row.figure
+        return {
+            Measure.CODE: row.indicator.code,
+            Measure.AREA: row.area.code,
+            Measure.YEAR: year,
+            Measure.MONTH: month,
+            Measure.VALUE: figure.value if figure else None,
+            Measure.NOTE: figure.note if figure else None,
+            Measure.NAME: row.indicator.name,
+            Measure.AREA_NAME: row.area.name,
+            Measure.UNIT: row.indicator.unit,
+            Measure.PREVIOUS: row.previous,
+            Measure.LAST_YEAR: row.last_year,
+            Measure.TARGET: row.target,
+            Measure.STATUS: figure.get_status_display() if figure else "未填报",
+        }
+
+    book = Workbook()
+    ws = book.active
+    ws.title = layout.sheet
+    measures = [c["measure"] for c in layout.columns]
+    append_row(ws, [c["label"] for c in layout.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    fill = PatternFill("solid", fgColor=ENTERED_FILL)
+    entered = [i + 1 for i, m in enumerate(measures) if m in ENTERED]
+    by_key = {(r.indicator.code, r.area.code): r for r in rows}
+    for mapping in layout.rows:
+        values = cells(by_key[mapping["code"], mapping["area"]])
+        append_row(ws, [values[m] for m in measures])
+        for col in entered:
+            ws.cell(mapping["row"], col).fill = fill
+    widths = {measure: width for _label, measure, width in ENTRY_COLUMNS}
+    for column in layout.columns:
+        ws.column_dimensions[column["col"]].width = widths.get(column["measure"], 10)
+    first_entered = layout.columns[entered[0] - 1]["col"] if entered else "A"
+    ws.freeze_panes = f"{first_entered}2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

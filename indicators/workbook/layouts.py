@@ -17,8 +17,9 @@ from django.db import transaction
 
 from ..cells import NO_FIGURE, Percent, code, text
 from ..models import Area, Indicator, Layout
+from . import registry
 from .columns import FIGURES
-from .files import FOOTNOTE, UNIT_ROW, first_text, read_grids
+from .files import FOOTNOTE, UNIT_ROW, first_text, read_grids, table
 from .limits import WorkbookError
 from .plan import RowError, apply, check
 from .xlsx import Grid, column_index, column_letter
@@ -233,12 +234,59 @@ def _area_in(title: str) -> str:
     return max(hits)[1][0] if hits else ""
 
 
-def grid_of(source, *, name: str, sheet: str = "") -> Grid:
-    """The sheet to read: the named one, else the first of the file."""
+def grid_of(source, *, name: str, sheet: str = "", missing: str = "") -> Grid:
+    """The sheet to read: the named one, else the first of the file. `missing`: the message
+    when the file has no such sheet."""
     grids = read_grids(source, name=name, wanted=(lambda t: t.strip() == sheet) if sheet else None)
     if not grids:
-        raise WorkbookError(f"文件中没有工作表「{sheet}」：请检查表名，或用 --sheet 指定。")
+        raise WorkbookError(
+            missing or f"文件中没有工作表「{sheet}」：请检查表名，或用 --sheet 指定。"
+        )
     return grids[0]
+
+
+# ---------------------------------------------------------------------------- the entry sheet
+
+# The department's month entry sheet (填报表), column by column: header word, measure, width.
+# Its upload reads the columns by these words (as the workbook's 数据 sheet is read), so a clerk
+# who sorts the rows or moves a column loses nothing.
+ENTRY_COLUMNS = [
+    ("指标编码", Measure.CODE, 10),
+    ("区域编码", Measure.AREA, 10),
+    ("年度", Measure.YEAR, 7),
+    ("月份", Measure.MONTH, 6),
+    ("数值", Measure.VALUE, 14),
+    ("备注", Measure.NOTE, 24),
+    ("指标名称", Measure.NAME, 24),
+    ("区域名称", Measure.AREA_NAME, 10),
+    ("单位", Measure.UNIT, 7),
+    ("上期累计", Measure.PREVIOUS, 12),
+    ("上年同期", Measure.LAST_YEAR, 12),
+    ("年度目标", Measure.TARGET, 12),
+    ("状态", Measure.STATUS, 8),
+]
+ENTERED = (Measure.VALUE, Measure.NOTE)  # the cells a clerk fills in
+
+
+def entry_layout(rows=()) -> Layout:
+    """The department's month entry sheet as a 表样 (Kind.ENTRY): a row per (indicator, area)
+    of the entry grid's `rows`, each naming both in its own cells; the columns of
+    ENTRY_COLUMNS. Built for the month, never saved: download (`fill.fill_entry`) and upload
+    (`layout_rows`) go through it as through any saved 表样."""
+    return Layout(
+        name="填报表",
+        sheet=FIGURES,
+        kind=Layout.Kind.ENTRY,
+        header_rows=[1],
+        rows=[
+            {"row": n, "label": r.indicator.name, "code": r.indicator.code, "area": r.area.code}
+            for n, r in enumerate(rows, start=2)
+        ],
+        columns=[
+            {"col": column_letter(i), "label": label, "measure": measure}
+            for i, (label, measure, _width) in enumerate(ENTRY_COLUMNS)
+        ],
+    )
 
 
 # ---------------------------------------------------------------------------- reading through
@@ -255,7 +303,12 @@ class LayoutImport:
 
 
 def layout_rows(layout: Layout, grid: Grid, *, area: str, year: int, month: int | None):
-    """The 数据 rows the sheet holds through `layout`, and its own 同比/完成率 to compare."""
+    """The 数据 rows the sheet holds through `layout`, and its own 同比/完成率 to compare.
+
+    An entry sheet's rows name their indicator and area in their own cells: they are read by
+    its header words, as the workbook's 数据 sheet is (titles, units in headers, footnotes)."""
+    if layout.kind == Layout.Kind.ENTRY:
+        return {FIGURES: table(grid, registry.sheet(FIGURES))}, []
     values = {n: v for n, v in grid.rows}
     columns = {c["measure"]: column_index(c["col"]) for c in layout.columns}
     unit_col = columns.get(Measure.UNIT)

@@ -224,6 +224,40 @@ def test_excel_round_trip_download_fill_preview_confirm(client, staff, gdp, town
     assert figure.history.get().history_change_reason == "Excel上传"
 
 
+def test_the_entry_sheet_is_the_months_entry_layout_read_back_by_its_header_words(
+    client, staff, gdp, town, department
+):
+    from indicators.grid import grid_rows
+    from indicators.models import Layout
+    from indicators.workbook.layouts import entry_layout
+
+    village = make_area(code="T01V01", name="甲村", level="village", parent=town)
+    income = make_indicator(code="INC", name="村集体经济收入", entry_level="village")
+    income.department = department
+    income.save()
+    client.force_login(staff)
+    ws = load_workbook(io.BytesIO(client.get("/entry/sheet/?year=2025&month=3").content))["数据"]
+    layout = entry_layout(grid_rows(department, town, [village], 2025, 3))
+    assert layout.kind == Layout.Kind.ENTRY
+    # The download is the layout filled: its header words, a row per (indicator, area) mapped.
+    assert [c.value for c in ws[1]] == [c["label"] for c in layout.columns]
+    assert [(r["row"], r["code"], r["area"]) for r in layout.rows] == [
+        (2, "GDP", "T01"),
+        (3, "INC", "T01V01"),
+    ]
+    assert [ws.cell(r["row"], 1).value for r in layout.rows] == ["GDP", "INC"]
+    assert ws.cell(3, 8).value == "甲村" and ws.cell(3, 13).value == "未填报"
+    # A clerk who sorts the rows and moves 数值 to the end loses nothing: read by header words.
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header, body = rows[0], sorted(rows[1:], key=lambda r: r[0], reverse=True)
+    body[0][4], body[1][4] = 120, 6.25  # INC, then GDP
+    moved = [[*r[:4], *r[5:], r[4]] for r in [header, *body]]
+    assert upload(client, sheet_bytes(moved)).status_code == 200
+    client.post("/entry/upload/", {"year": 2025, "month": 3, "action": "confirm"})
+    assert Figure.objects.get(indicator=gdp, year=2025, month=3).value == Decimal("6.25")
+    assert Figure.objects.get(indicator=income, area=village, month=3).value == 120
+
+
 def test_upload_preview_lists_row_errors_and_writes_nothing(client, staff, gdp, town):
     client.force_login(staff)
     rows = [
