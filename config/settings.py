@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "config.middleware.PrivateResponsesMiddleware",
     "config.middleware.SessionRefreshMiddleware",
     # Before any view or lookup; after the user is known, so the 400 page has its frame.
+    "config.uploads.UploadLimitMiddleware",
     "config.middleware.NullCharactersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -80,6 +81,15 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
+
+# Uploads: a request's files together, stopped as they arrive once past this (config/uploads.py);
+# the same 20 MB as nginx's client_max_body_size and the workbook pages' limit.
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 ROOT_URLCONF = "config.urls"

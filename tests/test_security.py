@@ -287,3 +287,73 @@ def test_a_nul_in_a_posted_form_stores_nothing(client, town, leader):
     response = client.post("/tasks/2025-03-01/comment/", {"text": "已协调\x00"})
     assert response.status_code == 400 and "空字符" in response.content.decode()
     assert not TaskEvent.objects.exists()
+
+
+# ---------------------------------------------------------------------------- upload size
+
+
+def test_an_upload_past_the_limit_is_stopped_while_it_arrives(settings):
+    """The multipart parser stops at the limit: the rest of the body is never read."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.test import RequestFactory
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    from config.uploads import REFUSED
+
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("大表.xlsx", b"0" * (8 * 1024 * 1024))
+    body = encode_multipart(BOUNDARY, {"csrfmiddlewaretoken": "t", "file": big})
+
+    class Counting(io.BytesIO):
+        taken = 0
+
+        def read(self, size=-1):
+            chunk = super().read(size)
+            Counting.taken += len(chunk)
+            return chunk
+
+    environ = RequestFactory()._base_environ(
+        PATH_INFO="/imports/",
+        REQUEST_METHOD="POST",
+        CONTENT_TYPE=MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(len(body)),
+        **{"wsgi.input": Counting(body)},
+    )
+    request = WSGIRequest(environ)
+    assert "file" not in request.FILES and request.POST["csrfmiddlewaretoken"] == "t"
+    assert getattr(request, REFUSED) > settings.UPLOAD_MAX_BYTES
+    assert Counting.taken < 2 * 1024 * 1024 < len(body)  # about the limit, not the 8 MB
+
+
+def test_an_upload_past_the_limit_answers_413_in_chinese_and_stores_nothing(client, settings):
+    from django.contrib.auth import get_user_model
+
+    from indicators.models import Area, Membership
+    from tests.factories import make_user
+
+    settings.UPLOAD_MAX_BYTES = 256 * 1024
+    admin = make_user(
+        "admin1",
+        role=Membership.Role.ADMIN,
+        area=Area.objects.create(code="T1", name="一镇", level="town"),
+    )
+    client.force_login(admin)
+    big = io.BytesIO(b"PK\x03\x04" + b"0" * (512 * 1024))
+    big.name = "大表.xlsx"
+    response = client.post("/imports/", {"action": "preview", "file": big})
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "上传的文件超过0.25MB的上限，已停止接收" in page and "分次上传" in page
+    assert get_user_model().objects.count() == 1
+    small = io.BytesIO(b"not a workbook")
+    small.name = "小表.xlsx"
+    assert client.post("/imports/", {"action": "preview", "file": small}).status_code == 400
+
+
+def test_the_upload_limit_is_the_workbooks_and_nginxs(settings):
+    from indicators.workbook import LIMITS
+
+    assert settings.UPLOAD_MAX_BYTES == LIMITS.file_bytes
+    nginx = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    assert f"client_max_body_size {LIMITS.file_bytes // 1024 // 1024}m;" in nginx
