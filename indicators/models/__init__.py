@@ -373,6 +373,16 @@ class ReviewFlag(models.TextChoices):
     OUTLIER = "outlier", _("同比波动大")
 
 
+class FigureQuerySet(models.QuerySet):
+    def delete(self):
+        """Deleting many figures (the admin's action, a shell) tells the roll-up and the data
+        version once, not once per figure: the per-figure signals only collect inside."""
+        from ..versions import changing
+
+        with changing():
+            return super().delete()
+
+
 class Figure(models.Model):
     """One entered value: YTD cumulative for flow/count, the level for stock/ratio (DOMAIN §2).
 
@@ -446,6 +456,7 @@ class Figure(models.Model):
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.CharField(_("审核意见"), max_length=255, blank=True)
     is_late = models.BooleanField(_("逾期报送"), default=False)
+    objects = FigureQuerySet.as_manager()
     # Who, when, old and new value, and why (`history_change_reason`) for every write.
     history = HistoricalRecords(
         verbose_name=_("数据修改记录"),

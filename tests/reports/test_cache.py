@@ -164,6 +164,39 @@ def test_the_stored_roll_up_equals_a_rebuild(setting, staff, town):
     assert kept == rebuilt and len(kept) == 3
 
 
+ROLLUP = ("town_id", "indicator_id", "year", "month", "threshold", "approved_total",
+          "counted_total", "approved_count", "counted_count")  # fmt: skip
+
+
+def test_deleting_many_figures_refreshes_the_roll_up_once(setting, town):
+    """A queryset delete (the admin's action) refreshes the roll-up and the version once: the
+    only query per figure is its "-" history row (before: six), and the roll-up is left as a
+    rebuild would make it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for villages in (3, 12):
+        for n in range(villages):
+            village = make_area(code=f"T01W{n}", name=f"删村{n}", level="village", parent=town)
+            for month in range(1, 5):
+                make_figure(setting["vind"], village, YEAR, month, 10 + month)
+        before = versions.current()
+        with CaptureQueriesContext(connection) as queries:
+            Figure.objects.filter(area__code__startswith="T01W", month__lte=3).delete()
+        counts.append(len(queries))
+        assert versions.current() != before
+        kept = sorted(TownMonth.objects.values_list(*ROLLUP))
+        rollup.rebuild()
+        assert kept == sorted(TownMonth.objects.values_list(*ROLLUP))
+        june = TownMonth.objects.get(town=town, indicator=setting["vind"], year=YEAR, month=4)
+        assert june.approved_total == 14 * villages
+        Figure.objects.filter(area__code__startswith="T01W").delete()
+        Area.objects.filter(code__startswith="T01W").delete()
+    # 9 figures deleted, then 36: 27 more history rows, nothing else grows.
+    assert counts[1] - counts[0] == 36 - 9, counts
+
+
 def test_a_village_moved_to_another_town_moves_its_sums(setting, town):
     other = make_area(code="T02", name="二镇", level="town", parent=town.parent)
     village = Area.objects.get(code="T01V1")
