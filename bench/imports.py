@@ -73,12 +73,10 @@ def workbook(villages, rows: int, note: str = "", varied: bool = False) -> bytes
 
 
 def import_once(data: bytes):
-    from indicators.models import Figure
-    from indicators.workbook import read_file, workbook_import
-
     from django.db import connection
 
-    from indicators.models import TownMonth
+    from indicators.models import Figure, TownMonth
+    from indicators.workbook import read_file, workbook_import
 
     # Emptied in plain SQL: a delete through the ORM records a "-" history row per figure.
     with connection.cursor() as cursor:
