@@ -18,8 +18,11 @@ class WorkbookError(Exception):
 class Limits:
     file_bytes: int = 20 * 1024 * 1024  # what is uploaded (an .xlsx is compressed)
     # Every part of the zip, inflated: LibreOffice writes about 450 bytes per row of six cells,
-    # so 100,000 real rows inflate to 45–80 MB; a bomb inflates far more, and far more steeply.
-    uncompressed_bytes: int = 160 * 1024 * 1024
+    # so 100,000 real rows inflate to 45–80 MB; but it also writes a font run at every change of
+    # script inside a text ("含新增企业" "12" "家"), and 100,000 such 备注 inflate to 130–170 MB
+    # (a 4.8 MB file; its preview peaks at about 220 MB more memory). A bomb inflates far more
+    # steeply: the ratio below stops it first.
+    uncompressed_bytes: int = 256 * 1024 * 1024
     ratio: int = 500  # inflated ÷ compressed of one part; real parts 10–150, deflate bombs ~1,000
     zip_members: int = 2000
     sheets: int = 50

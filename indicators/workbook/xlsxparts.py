@@ -34,7 +34,7 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     total = sum(m.file_size for m in members)
     if total > LIMITS.uncompressed_bytes or len(members) > LIMITS.zip_members:
         raise WorkbookError(
-            f"文件解压后有{total / 1024 / 1024:,.0f}MB，超过{LIMITS.uncompressed_bytes // 1024 // 1024}MB的上限"
+            f"文件解压后有{total / 1024 / 1024:,.0f}MB，超过{LIMITS.uncompressed_bytes / 1024 / 1024:g}MB的上限"
             "（可能是异常文件）：请只保留需要导入的表，另存为 .xlsx 后重新上传。"
         )
     steep = [

@@ -2,11 +2,13 @@
 imported into the demo township, gives exactly the stored values or the refusal its manifest
 entry names. The 表样 files (12a–12c) are tested in test_layouts.py."""
 
+import io
 import resource
 import time
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from indicators.models import Figure, Indicator, Target
 from indicators.workbook import WorkbookError, read_file, workbook_import
@@ -137,11 +139,33 @@ def test_ods_and_wps_files_are_refused_with_save_as_xlsx(name):
         read_file(REAL / name)
 
 
-@pytest.mark.parametrize("name", ["13a_zip_bomb_deflate.xlsx", "13b_zip_bomb_bzip2.xlsx"])
-def test_a_zip_bomb_is_refused_before_parsing_in_bounded_time_and_memory(name):
+def test_a_file_that_inflates_past_the_limit_is_refused_before_parsing(monkeypatch):
+    """The cap on the inflated size holds for a file of ordinary ratio (a real sheet, too big)."""
+    import dataclasses
+
+    from indicators.workbook import xlsxparts
+
+    limits = dataclasses.replace(xlsxparts.LIMITS, uncompressed_bytes=64 * 1024)
+    monkeypatch.setattr(xlsxparts, "LIMITS", limits)
+    book = Workbook()
+    for n in range(3000):
+        book.active.append(["JJ01", f"T{n:05d}", 2025, 10, n * 7919 % 99991])
+    data = io.BytesIO()
+    book.save(data)
+    with pytest.raises(
+        WorkbookError, match=r"文件解压后有1MB，超过0\.0625MB的上限（可能是异常文件）"
+    ):
+        read_file(io.BytesIO(data.getvalue()), name="big.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("name", "ratio"),
+    [("13a_zip_bomb_deflate.xlsx", "1,027"), ("13b_zip_bomb_bzip2.xlsx", "431,767")],
+)
+def test_a_zip_bomb_is_refused_before_parsing_in_bounded_time_and_memory(name, ratio):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    with pytest.raises(WorkbookError, match="文件解压后有210MB，超过160MB的上限"):
+    with pytest.raises(WorkbookError, match=f"解压后是压缩时的{ratio}倍.*可能是异常文件"):
         read_file(REAL / name)
     assert time.perf_counter() - start < 0.5
     # ru_maxrss is in KiB on Linux: the refusal grew the process by well under 20 MB.
