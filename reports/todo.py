@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from indicators import access
+from indicators import access, rollup, versions
 from indicators.formatting import date_label, month_label
 from indicators.models import Area, Figure, Indicator, Membership, ReportingWindow, Target
 from indicators.periods import deadline, default_period, is_due
@@ -302,9 +302,21 @@ def _requests(tasks) -> list[Item]:
 
 
 def _administrator(user, m: Membership | None, today: datetime.date) -> list[Item]:
-    """Months to close, a year to open, and the requests without a leader. Seven queries."""
+    """Months to close, a year to open, and the requests without a leader. The first two are
+    read from figures, targets, areas and the catalogue only, so they are kept under the data
+    version like a summary (every write of those replaces it), per scope and day; the requests
+    are read afresh (task writes do not replace the version). Seven queries, two when kept."""
     # A town's 党政办 looks after its town; a district's (or the superuser) after every town.
     town = None if m is None or m.area.is_district else m.area_id
+    items = versions.cached("todo-admin", (town, today.isoformat()), lambda: _closing(town, today))
+    tasks = Task.objects.filter(lead_leader__isnull=True)
+    if town is not None:
+        tasks = tasks.filter(area_id=town)
+    return items + _requests(tasks)
+
+
+def _closing(town: int | None, today: datetime.date) -> list[Item]:
+    """The months of `town` (None: every town) to close and the year to open on `today`."""
     if town is None:
         scope, places_in = Q(), Q(level__in=(Area.Level.TOWN, Area.Level.VILLAGE))
     else:
@@ -326,14 +338,17 @@ def _administrator(user, m: Membership | None, today: datetime.date) -> list[Ite
     while (year, month) >= (today.year - 1, 12):
         months.append((year, month))
         year, month = _previous(year, month)
-    counted = dict(
-        ((y, mo, s), n)
-        for y, mo, s, n in Figure.objects.filter(scope, indicator__source__isnull=True)
-        .filter(year__gte=today.year - 1)
-        .order_by()
-        .values_list("year", "month", "status")
-        .annotate(n=Count("id"))
-    )
+    if town is None:  # every town: from the stored roll-up, not every village's figures
+        counted = rollup.status_counts(today.year - 1)
+    else:
+        counted = dict(
+            ((y, mo, s), n)
+            for y, mo, s, n in Figure.objects.filter(scope, indicator__source__isnull=True)
+            .filter(year__gte=today.year - 1)
+            .order_by()
+            .values_list("year", "month", "status")
+            .annotate(n=Count("id"))
+        )
     open_months = []
     for y, mo in months:
         due = sum(places.get(level, 0) for cadence, level in entered if is_due(cadence, mo))
@@ -378,7 +393,4 @@ def _administrator(user, m: Membership | None, today: datetime.date) -> list[Ite
                 reverse("admin:indicators_target_changelist"),
             )
         )
-    tasks = Task.objects.filter(lead_leader__isnull=True)
-    if town is not None:
-        tasks = tasks.filter(area_id=town)
-    return items + _requests(tasks)
+    return items

@@ -247,3 +247,27 @@ def test_sorting_one_page_does_not_reorder_the_cached_rows(setting, client, town
     cache.clear()
     again = table(PAGE)
     assert (again.index("甲指标") < again.index("缓存指标")) == first
+
+
+def test_the_roll_up_counts_every_figure_by_month_and_status_as_the_figures_do(db):
+    """What an administrator of every town is told to close is counted from the roll-up."""
+    from django.db.models import Count
+
+    district, source, _derived = district_of(3)
+    own = make_indicator()
+    village = Area.objects.get(code="D3T0V0")
+    make_figure(source, village, YEAR, MONTH - 1, 5, status=Figure.Status.SUBMITTED)
+    make_figure(source, village, YEAR - 1, 12, 5, status=Figure.Status.RETURNED)
+    make_figure(own, district, YEAR, MONTH, 7)  # outside every town
+    make_figure(own, make_area(code="LONE", level="village"), YEAR, MONTH, 8)  # no town
+    make_figure(own, Area.objects.get(code="D3T1"), YEAR - 2, MONTH, 9)  # before the years
+    expected = {
+        (y, m, s): n
+        for y, m, s, n in Figure.objects.filter(
+            year__gte=YEAR - 1, status__in=rollup.COUNTED, indicator__source__isnull=True
+        )
+        .values_list("year", "month", "status")
+        .annotate(n=Count("id"))
+    }
+    counts = {k: n for k, n in rollup.status_counts(YEAR - 1).items() if n}
+    assert counts == expected and counts[(YEAR, MONTH, Figure.Status.APPROVED)] == 9 + 3 + 2
