@@ -271,3 +271,34 @@ def test_the_roll_up_counts_every_figure_by_month_and_status_as_the_figures_do(d
     }
     counts = {k: n for k, n in rollup.status_counts(YEAR - 1).items() if n}
     assert counts == expected and counts[(YEAR, MONTH, Figure.Status.APPROVED)] == 9 + 3 + 2
+
+
+def test_two_leaders_opening_the_bare_address_each_see_their_own_town(db, client):
+    """`/` opens the reader's own town: the kept fragments are keyed by the area, year and month
+    shown, never by the address alone, or the second leader would read the first one's town."""
+    ind = make_indicator(code="OWN", name="本镇指标", unit="万元")
+    towns = []
+    for n, value in ((1, 1111), (2, 2222)):
+        town = make_area(code=f"W{n}", name=f"第{n}镇", level="town")
+        make_target(ind, town, value=10000)
+        make_figure(ind, town, YEAR, MONTH, value)
+        towns.append(make_user(f"leader{n}", role="leader", area=town))
+    client.force_login(towns[0])
+    assert shows(client, "/", "1,111")
+    client.force_login(towns[1])
+    page = client.get("/").content.decode()
+    assert "2,222" in page and "1,111" not in page
+
+
+def test_the_kept_area_selector_lists_only_what_each_reader_may_read(db, client):
+    ind = make_indicator(code="SEL", name="选择指标")
+    for n in (1, 2):
+        town = make_area(code=f"X{n}", name=f"第{n}个镇", level="town")
+        make_target(ind, town, value=100)
+        make_figure(ind, town, YEAR, MONTH, 10)
+    url = f"/?area=X1&year={YEAR}&month={MONTH}"
+    client.force_login(make_user("boss", is_superuser=True, is_staff=True))
+    assert shows(client, url, '<option value="X2">第2个镇</option>')
+    client.force_login(make_user("leader1", role="leader", area=Area.objects.get(code="X1")))
+    page = client.get(url).content.decode()
+    assert '<option value="X1" selected>第1个镇</option>' in page and "第2个镇" not in page
