@@ -302,3 +302,25 @@ def test_the_kept_area_selector_lists_only_what_each_reader_may_read(db, client)
     client.force_login(make_user("leader1", role="leader", area=Area.objects.get(code="X1")))
     page = client.get(url).content.decode()
     assert '<option value="X1" selected>第1个镇</option>' in page and "第2个镇" not in page
+
+
+def test_a_warm_overview_reads_only_what_is_per_request(setting, client, town, reviewer):
+    """Second reader of a month: the summary, its fragments and an administrator's months to
+    close are kept; what is read is the session, the user, the data version, the reader's
+    membership, the task block (rule, tasks) and the 待办's requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(setting["admin"])
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(PAGE).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(PAGE).content.decode()
+    assert len(warm) <= 7 < len(cold), [q["sql"][:80] for q in warm.captured_queries]
+    assert not [q for q in warm.captured_queries if "indicators_figure" in q["sql"]]
+    # The per-request parts stay per request: a fresh CSRF token field on each page...
+    assert 'name="csrfmiddlewaretoken"' in page
+    # ...and the reviewer, whose page shares the kept fragments, gets their own menu.
+    client.force_login(reviewer)
+    mine = client.get(PAGE).content.decode()
+    assert "1,111" in mine and "管理后台" in page and "管理后台" not in mine
