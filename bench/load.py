@@ -10,6 +10,7 @@
 
     DATABASE_URL=postgres://… python bench/load.py [--towns 1] [--workers 4] [--threads 4]
     python bench/load.py --worker-class sync   (the old `make serve`, for comparison)
+    python bench/load.py --port 8042           (beside another checkout's run)
 
 Without DATABASE_URL a temporary SQLite file is used. The data is `generate_district`'s
 (built once when the database has no district G). Prints; asserts nothing.
@@ -261,7 +262,10 @@ def main():
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--ceiling", type=float, default=10)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--port", type=int, default=8024, help="gunicorn's port (default 8024)")
     args = parser.parse_args()
+    global PORT
+    PORT = args.port
     info = setup(args.towns)
     from django.db import connection
 

@@ -23,18 +23,39 @@ def membership(user) -> Membership | None:
     return getattr(user, "membership", None)
 
 
-def readable_area_ids(user, tree: AreaTree) -> set[int]:
+def _reach(user) -> object:
+    """What a user's reading depends on: nothing (None), every area, or one member's area."""
     if not user.is_authenticated:
-        return set()
+        return None
     membership = getattr(user, "membership", None)
     if membership is None:
         # A user without a membership is nobody in the township, except the superuser who
         # installs and runs the instance for the whole district.
-        return set(tree.by_id) if user.is_superuser else set()
-    home = tree.by_id.get(membership.area_id)
-    if home is None:  # the member's area was removed: read nothing rather than guess
-        return set()
-    return {home.pk} | {a.pk for a in tree.descendants(home)}
+        return "all" if user.is_superuser else None
+    return membership.area_id
+
+
+def readable_area_ids(user, tree: AreaTree) -> frozenset[int]:
+    """The areas `user` may read. Worked out once per tree (one per data version) and reach:
+    a district's 3,000 areas are not walked again on every request."""
+    reach = _reach(user)
+    if reach is None:
+        return frozenset()
+    memo = tree.__dict__.setdefault("memo", {})
+    found = memo.get(("readable", reach))
+    if found is None:
+        if reach == "all":
+            found = frozenset(tree.by_id)
+        else:
+            home = tree.by_id.get(reach)
+            # The member's area was removed: read nothing rather than guess.
+            found = (
+                frozenset()
+                if home is None
+                else frozenset({home.pk, *(a.pk for a in tree.descendants(home))})
+            )
+        memo[("readable", reach)] = found
+    return found
 
 
 def can_read_area(user, area: Area, tree: AreaTree) -> bool:
@@ -142,12 +163,16 @@ def area_choices(user, tree: AreaTree, area: Area | None) -> list[Area]:
     """The area selector: every readable district and town, and the villages of the town in
     view only (a district of 20 towns would otherwise list 600 villages)."""
     town = tree.town_of(area) if area is not None else None
-    choices = [
-        a
-        for a in map(tree.by_id.get, readable_area_ids(user, tree))
-        if a.level != Area.Level.VILLAGE or (town is not None and a.parent_id == town.pk)
-    ]
-    return sorted(choices, key=lambda a: a.code)
+    key = ("choices", _reach(user), town.pk if town is not None else None)
+    memo = tree.__dict__.setdefault("memo", {})
+    if key not in memo:  # once per tree, reach and town; shared, read only
+        choices = [
+            a
+            for a in map(tree.by_id.get, readable_area_ids(user, tree))
+            if a.level != Area.Level.VILLAGE or (town is not None and a.parent_id == town.pk)
+        ]
+        memo[key] = sorted(choices, key=lambda a: a.code)
+    return memo[key]
 
 
 def admin_area_ids(user, tree: AreaTree) -> set[int] | None:

@@ -34,7 +34,7 @@ class FastTable(tables.Table):
         td = bound.column.attrs.get("td", {})
         if bound.link or bound.localize is not None or any(map(callable, td.values())):
             return None
-        args, catch_all = signature(bound.render)
+        args, catch_all = cached_signature(bound.render)
         if not catch_all and not set(args) <= CELL_ARGUMENTS:
             return None  # upstream renders such a column as None; let it
         accessor = Accessor(bound.accessor)
@@ -89,7 +89,7 @@ class FastTable(tables.Table):
                         content = localize(content, use_l10n=bound.localize)
                 cells.append(f"<td {td}>{escape(content)}</td>")
             if row_attrs is None:
-                attrs = row.attrs.as_html()
+                attrs = self._row_attrs_html(row)
             else:
                 parity = row.get_even_odd_css_class()
                 if parity not in row_attrs:
@@ -100,6 +100,46 @@ class FastTable(tables.Table):
             empty = escape(self.empty_text)
             rows.append(f'<tr><td colspan="{len(self.columns)}">{empty}</td></tr>')
         return mark_safe("".join(rows))
+
+    def _row_attrs_html(self, row) -> str:
+        """`row.attrs.as_html()` for computed row attributes, each distinct result rendered
+        once per table (a light-coloured row has one of a few classes)."""
+        if any(isinstance(v, dict) for v in self.row_attrs.values()):
+            return row.attrs.as_html()  # nested attributes: upstream's way
+        given = {"table": self, "record": row.record}
+        computed = []
+        for key, value in self.row_attrs.items():
+            if callable(value):  # as upstream's call_with_appropriate
+                args, catch_all = cached_signature(value)
+                if catch_all:
+                    value = value(**given)
+                elif all(a in given for a in args):
+                    value = value(**{a: given[a] for a in args})
+                else:
+                    value = None
+            computed.append((key, value))
+        key = (tuple(computed), row.get_even_odd_css_class())
+        try:
+            hash(key)
+        except TypeError:
+            return row.attrs.as_html()
+        memo = self.__dict__.setdefault("_row_attrs_memo", {})
+        if key not in memo:
+            memo[key] = row.attrs.as_html()
+        return memo[key]
+
+
+_signatures: dict = {}
+
+
+def cached_signature(fn):
+    """django-tables2's `signature(fn)`, worked out once per function (inspect is slow): a
+    bound method has the signature of its function less `self`, whatever it is bound to."""
+    key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
+    found = _signatures.get(key)
+    if found is None:
+        found = _signatures[key] = signature(fn)
+    return found
 
 
 def escape(content) -> str:

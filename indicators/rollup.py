@@ -157,3 +157,44 @@ def rebuild() -> int:
     tree = AreaTree()
     TownMonth.objects.exclude(town_id__in=[t.pk for t in top_towns(tree)]).delete()
     return sum(recompute([town], tree) for town in top_towns(tree))
+
+
+def status_counts(since_year: int, tree: AreaTree | None = None) -> dict:
+    """{(year, month, status): n} of every entered indicator's approved and submitted figures
+    in every area, from `since_year` on: the towns' stored rows (a few per town and month
+    instead of every village's figures), plus the figures of any area outside every town
+    (none in a tree of towns and villages, so usually no second query)."""
+    tree = tree or AreaTree()
+    heads = top_towns(tree)
+    scoped = {a.pk for t in heads for a in (t, *tree.descendants(t))}
+    counts: dict = defaultdict(int)
+    stored = (
+        TownMonth.objects.filter(
+            town_id__in=[t.pk for t in heads],
+            threshold__isnull=True,
+            indicator__source__isnull=True,
+            year__gte=since_year,
+        )
+        .order_by()
+        .values_list("year", "month")
+        .annotate(approved=Sum("approved_count"), counted=Sum("counted_count"))
+    )
+    for year, month, approved, counted in stored:
+        counts[(year, month, Figure.Status.APPROVED)] += approved
+        counts[(year, month, Figure.Status.SUBMITTED)] += counted - approved
+    outside = [pk for pk in tree.by_id if pk not in scoped]
+    if outside:
+        direct = (
+            Figure.objects.filter(
+                area_id__in=outside,
+                status__in=COUNTED,
+                indicator__source__isnull=True,
+                year__gte=since_year,
+            )
+            .order_by()
+            .values_list("year", "month", "status")
+            .annotate(n=Count("id"))
+        )
+        for year, month, status, n in direct:
+            counts[(year, month, status)] += n
+    return dict(counts)

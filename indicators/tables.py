@@ -4,10 +4,12 @@ numbers with `formatting`, never compute them."""
 import html
 
 import django_tables2 as tables
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting as fmt
@@ -50,21 +52,39 @@ class CompletionColumn(NumberColumn):
         # Runs once per row of every table, so plain formatting: every piece is a number or a
         # light name from a fixed set, and the title is escaped.
         ind = record.indicator
+        words = bar_words()
         if ind.is_growth_rate:
             return mark_safe(
-                f'<span class="bar-text">{html.escape(str(_("增速")))} {fmt.percent(value)}</span>'
+                f'<span class="bar-text">{words["growth"]} {fmt.percent(value)}</span>'
             )
         pace = record.time_progress_pct
-        title = html.escape(f"{fmt.page_pace_word()} {fmt.percent(pace)}")
+        title = f"{words['pace']} {html.escape(fmt.percent(pace))}"
         label = ""
         if ind.is_reverse and ind.is_cumulative:
-            label = f"{html.escape(str(_('已用上限')))} "
+            label = f"{words['cap']} "
         elif not ind.is_cumulative and record.baseline is not None:
-            label = f"{html.escape(str(_('净增')))} "
+            label = f"{words['net']} "
         return mark_safe(
             f"{bar_svg(value, pace, record.light, title)} "
             f'<span class="bar-text">{label}{fmt.percent(value)}</span>'
         )
+
+
+_bar_words: dict = {}
+
+
+def bar_words() -> dict:
+    """The completion cell's words, escaped, per language and 时序进度 word (once, not per row)."""
+    key = (get_language(), getattr(settings, "PACE_WORD", None))
+    found = _bar_words.get(key)
+    if found is None:
+        found = _bar_words[key] = {
+            "pace": html.escape(fmt.page_pace_word()),
+            "growth": html.escape(str(_("增速"))),
+            "cap": html.escape(str(_("已用上限"))),
+            "net": html.escape(str(_("净增"))),
+        }
+    return found
 
 
 def bar_svg(value, pace, light, title) -> str:
@@ -91,9 +111,22 @@ class ChangeColumn(NumberColumn):
         return fmt.percent(value)
 
 
+LIGHTS = frozenset(Light.values)
+_badges: dict = {}
+
+
 def light_badge(value) -> str:
-    """The light as a chip: its word, coloured by its value (includes/light.html too)."""
-    if value not in Light.values:
+    """The light as a chip: its word, coloured by its value (includes/light.html too). One
+    of six per language, built once (a town's tables show one per indicator)."""
+    key = (value if value in LIGHTS else None, get_language())
+    found = _badges.get(key)
+    if found is None:
+        found = _badges[key] = _badge(key[0])
+    return found
+
+
+def _badge(value) -> str:
+    if value is None:
         return mark_safe('<span class="light light-none">—</span>')
     label = html.escape(Light.label_of(value))
     title = ""
@@ -184,7 +217,7 @@ class SummaryTable(FastTable):
             hints.append(_("序时：%(name)s") % {"name": record.schedule})
         return format_html(
             '<a href="{}?{}" title="{}">{}</a>{}{}',
-            reverse("indicators:indicator", args=[record.indicator.code]),
+            indicator_url(record.indicator.code),
             self.links[key],
             fmt.number(target, record.indicator.decimals) if target is not None else "",
             value,
@@ -193,6 +226,21 @@ class SummaryTable(FastTable):
             if record.provisional
             else "",
         )
+
+
+_urls: dict = {}
+
+
+def indicator_url(code: str) -> str:
+    """`reverse` of an indicator's page, kept per code, URL prefix and URLconf (reversing costs
+    more than the rest of a row)."""
+    key = (code, get_script_prefix(), get_urlconf())
+    found = _urls.get(key)
+    if found is None:
+        if len(_urls) > 10_000:
+            _urls.clear()
+        found = _urls[key] = reverse("indicators:indicator", args=[code])
+    return found
 
 
 class VillageTable(FastTable):

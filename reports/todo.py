@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from indicators import access
+from indicators import access, rollup, versions
 from indicators.formatting import date_label, month_label
 from indicators.models import Area, Figure, Indicator, Membership, ReportingWindow, Target
 from indicators.periods import deadline, default_period, is_due
@@ -74,15 +74,15 @@ class Todo:
         return sum(item.count for item in self.items)
 
 
-def todo_for(user, *, today: datetime.date | None = None) -> Todo:
+def todo_for(user, *, today: datetime.date | None = None, tree=None) -> Todo:
     """The user's 待办 on `today` (default: today). Anonymous users and users without a role in
-    the township have none."""
+    the township have none. `tree` (`versions.area_tree()`) spares reading the version again."""
     if not user.is_authenticated:
         return Todo()
     today = today or timezone.localdate()
     m = access.membership(user)
     if m is None:
-        return Todo(_administrator(user, None, today)) if user.is_superuser else Todo()
+        return Todo(_administrator(user, None, today, tree)) if user.is_superuser else Todo()
     if m.role == Role.CLERK and m.department_id:
         return Todo(_clerk(m, today))
     if m.role == Role.REVIEWER and m.department_id:
@@ -90,14 +90,14 @@ def todo_for(user, *, today: datetime.date | None = None) -> Todo:
     if m.role == Role.LEADER:
         return Todo(_requests(Task.objects.filter(lead_leader=user)))
     if m.role == Role.ADMIN:
-        return Todo(_administrator(user, m, today))
+        return Todo(_administrator(user, m, today, tree))
     return Todo()
 
 
-def todo_for_request(request) -> Todo:
+def todo_for_request(request, tree=None) -> Todo:
     """`todo_for(request.user)`, computed once per request (the menu and the page share it)."""
     if not hasattr(request, "_todo"):
-        request._todo = todo_for(request.user)
+        request._todo = todo_for(request.user, tree=tree)
     return request._todo
 
 
@@ -301,10 +301,24 @@ def _requests(tasks) -> list[Item]:
 # ---------------------------------------------------------------------------- administrators
 
 
-def _administrator(user, m: Membership | None, today: datetime.date) -> list[Item]:
-    """Months to close, a year to open, and the requests without a leader. Seven queries."""
+def _administrator(user, m: Membership | None, today: datetime.date, tree=None) -> list[Item]:
+    """Months to close, a year to open, and the requests without a leader. The first two are
+    read from figures, targets, areas and the catalogue only, so they are kept under the data
+    version like a summary (every write of those replaces it), per scope and day; the requests
+    are read afresh (task writes do not replace the version)."""
     # A town's 党政办 looks after its town; a district's (or the superuser) after every town.
     town = None if m is None or m.area.is_district else m.area_id
+    items = versions.cached(
+        "todo-admin", (town, today.isoformat()), lambda: _closing(town, today, tree), tree=tree
+    )
+    tasks = Task.objects.filter(lead_leader__isnull=True)
+    if town is not None:
+        tasks = tasks.filter(area_id=town)
+    return items + _requests(tasks)
+
+
+def _closing(town: int | None, today: datetime.date, tree=None) -> list[Item]:
+    """The months of `town` (None: every town) to close and the year to open on `today`."""
     if town is None:
         scope, places_in = Q(), Q(level__in=(Area.Level.TOWN, Area.Level.VILLAGE))
     else:
@@ -326,14 +340,17 @@ def _administrator(user, m: Membership | None, today: datetime.date) -> list[Ite
     while (year, month) >= (today.year - 1, 12):
         months.append((year, month))
         year, month = _previous(year, month)
-    counted = dict(
-        ((y, mo, s), n)
-        for y, mo, s, n in Figure.objects.filter(scope, indicator__source__isnull=True)
-        .filter(year__gte=today.year - 1)
-        .order_by()
-        .values_list("year", "month", "status")
-        .annotate(n=Count("id"))
-    )
+    if town is None:  # every town: from the stored roll-up, not every village's figures
+        counted = rollup.status_counts(today.year - 1, tree)
+    else:
+        counted = dict(
+            ((y, mo, s), n)
+            for y, mo, s, n in Figure.objects.filter(scope, indicator__source__isnull=True)
+            .filter(year__gte=today.year - 1)
+            .order_by()
+            .values_list("year", "month", "status")
+            .annotate(n=Count("id"))
+        )
     open_months = []
     for y, mo in months:
         due = sum(places.get(level, 0) for cadence, level in entered if is_due(cadence, mo))
@@ -378,7 +395,4 @@ def _administrator(user, m: Membership | None, today: datetime.date) -> list[Ite
                 reverse("admin:indicators_target_changelist"),
             )
         )
-    tasks = Task.objects.filter(lead_leader__isnull=True)
-    if town is not None:
-        tasks = tasks.filter(area_id=town)
-    return items + _requests(tasks)
+    return items

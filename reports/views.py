@@ -35,7 +35,7 @@ def overview(request):
     except BadParameter as exc:
         return bad_request(request, str(exc))
     area, year, month = query.area, query.year, query.month
-    context = {"area": area, "year": year, "month": month, "todo": todo_for_request(request),
+    context = {"area": area, "year": year, "month": month, "todo": todo_for_request(request, tree),
                "areas": area_choices(request.user, tree, area),
                "months": range(1, 13), "today": timezone.localdate(),
                "include_submitted": query.include_submitted}  # fmt: skip
@@ -59,6 +59,8 @@ def overview(request):
             built.append((group.name, table, group.tally.text))
         return built
 
+    shown = (tree.version, get_language(), context["today"], area.pk, year, month,
+             query.include_submitted)  # fmt: skip
     context.update(
         view=view,
         rows=view.rows,
@@ -66,10 +68,13 @@ def overview(request):
         ranking=ranking_context(request, view, tree),
         query=request.GET.urlencode(),
         chart_lights=CHART_LIGHTS,
-        # What the template's cached fragments vary on (they are built from the summary).
-        fragment_key=":".join(
-            [tree.version, get_language(), str(context["today"]), request.get_full_path()]
-        ),
+        # What the template's kept fragments vary on: what they are built from (the data
+        # version, the area and period shown, whatever else the query asks: sorting, the
+        # ranking) and the language and day; never the address alone, since `/` opens each
+        # reader's own area. Who may read the area was checked above, for each request.
+        fragment_key=":".join(map(str, (*shown, request.GET.urlencode()))),
+        # The area selector lists what this reader may read.
+        areas_key=",".join(str(a.pk) for a in context["areas"]),
     )
     return render(request, "reports/overview.html", context)
 

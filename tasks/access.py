@@ -20,7 +20,7 @@ Role = Membership.Role
 Status = Task.Status
 
 
-def readable_task_areas(user, tree: AreaTree | None = None) -> set[int]:
+def readable_task_areas(user, tree: AreaTree | None = None) -> frozenset[int]:
     # The same reach as the figures: whoever reads a town reads its commitments too.
     return readable_area_ids(user, tree or AreaTree())
 

@@ -38,7 +38,10 @@ class Light(models.TextChoices):
     @classmethod
     def label_of(cls, value) -> str:
         """The word for a light value, or a dash when there is nothing to judge."""
-        return str(cls(value).label) if value in cls.values else "—"
+        try:  # `value in cls.values` builds the list of values on every call
+            return str(cls(value).label)
+        except ValueError:
+            return "—"
 
 
 # Red before yellow, the furthest behind first: the order a meeting goes through.

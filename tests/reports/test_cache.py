@@ -280,3 +280,80 @@ def test_sorting_one_page_does_not_reorder_the_cached_rows(setting, client, town
     cache.clear()
     again = table(PAGE)
     assert (again.index("甲指标") < again.index("缓存指标")) == first
+
+
+def test_the_roll_up_counts_every_figure_by_month_and_status_as_the_figures_do(db):
+    """What an administrator of every town is told to close is counted from the roll-up."""
+    from django.db.models import Count
+
+    district, source, _derived = district_of(3)
+    own = make_indicator()
+    village = Area.objects.get(code="D3T0V0")
+    make_figure(source, village, YEAR, MONTH - 1, 5, status=Figure.Status.SUBMITTED)
+    make_figure(source, village, YEAR - 1, 12, 5, status=Figure.Status.RETURNED)
+    make_figure(own, district, YEAR, MONTH, 7)  # outside every town
+    make_figure(own, make_area(code="LONE", level="village"), YEAR, MONTH, 8)  # no town
+    make_figure(own, Area.objects.get(code="D3T1"), YEAR - 2, MONTH, 9)  # before the years
+    expected = {
+        (y, m, s): n
+        for y, m, s, n in Figure.objects.filter(
+            year__gte=YEAR - 1, status__in=rollup.COUNTED, indicator__source__isnull=True
+        )
+        .values_list("year", "month", "status")
+        .annotate(n=Count("id"))
+    }
+    counts = {k: n for k, n in rollup.status_counts(YEAR - 1).items() if n}
+    assert counts == expected and counts[(YEAR, MONTH, Figure.Status.APPROVED)] == 9 + 3 + 2
+
+
+def test_two_leaders_opening_the_bare_address_each_see_their_own_town(db, client):
+    """`/` opens the reader's own town: the kept fragments are keyed by the area, year and month
+    shown, never by the address alone, or the second leader would read the first one's town."""
+    ind = make_indicator(code="OWN", name="本镇指标", unit="万元")
+    towns = []
+    for n, value in ((1, 1111), (2, 2222)):
+        town = make_area(code=f"W{n}", name=f"第{n}镇", level="town")
+        make_target(ind, town, value=10000)
+        make_figure(ind, town, YEAR, MONTH, value)
+        towns.append(make_user(f"leader{n}", role="leader", area=town))
+    client.force_login(towns[0])
+    assert shows(client, "/", "1,111")
+    client.force_login(towns[1])
+    page = client.get("/").content.decode()
+    assert "2,222" in page and "1,111" not in page
+
+
+def test_the_kept_area_selector_lists_only_what_each_reader_may_read(db, client):
+    ind = make_indicator(code="SEL", name="选择指标")
+    for n in (1, 2):
+        town = make_area(code=f"X{n}", name=f"第{n}个镇", level="town")
+        make_target(ind, town, value=100)
+        make_figure(ind, town, YEAR, MONTH, 10)
+    url = f"/?area=X1&year={YEAR}&month={MONTH}"
+    client.force_login(make_user("boss", is_superuser=True, is_staff=True))
+    assert shows(client, url, '<option value="X2">第2个镇</option>')
+    client.force_login(make_user("leader1", role="leader", area=Area.objects.get(code="X1")))
+    page = client.get(url).content.decode()
+    assert '<option value="X1" selected>第1个镇</option>' in page and "第2个镇" not in page
+
+
+def test_a_warm_overview_reads_only_what_is_per_request(setting, client, town, reviewer):
+    """Second reader of a month: the summary, its fragments and an administrator's months to
+    close are kept; what is read is the session, the user, the data version, the reader's
+    membership, the task block (rule, tasks) and the 待办's requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(setting["admin"])
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(PAGE).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(PAGE).content.decode()
+    assert len(warm) <= 7 < len(cold), [q["sql"][:80] for q in warm.captured_queries]
+    assert not [q for q in warm.captured_queries if "indicators_figure" in q["sql"]]
+    # The per-request parts stay per request: a fresh CSRF token field on each page...
+    assert 'name="csrfmiddlewaretoken"' in page
+    # ...and the reviewer, whose page shares the kept fragments, gets their own menu.
+    client.force_login(reviewer)
+    mine = client.get(PAGE).content.decode()
+    assert "1,111" in mine and "管理后台" in page and "管理后台" not in mine

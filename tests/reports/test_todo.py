@@ -163,6 +163,35 @@ def test_an_administrator_sees_the_months_to_close_and_a_year_to_open(town):
     assert todo.items[0].text == "2025年9月数据尚未收齐：应报5项，已审核0项，待审核1项"
 
 
+def test_an_administrators_months_are_kept_per_town_until_a_write_but_requests_are_live(
+    town, django_assert_max_num_queries
+):
+    town, _villages, _dept, town_level, _village_level, _quarterly = town
+    admin = make_user("a", role="admin", area=town)
+    other, _ = make_town_with_villages(1, code="U")
+    other_admin = make_user("b", role="admin", area=other)
+    first = todo_for(admin, today=TODAY)
+    # Kept: the months are not counted again (membership, version, the requests).
+    with django_assert_max_num_queries(3):
+        assert todo_for(admin, today=TODAY).items == first.items
+    # Per town: another town's administrator is never given this town's months.
+    assert (
+        todo_for(other_admin, today=TODAY)
+        .items[0]
+        .text.startswith("2025年9月数据尚未收齐：应报3项，已审核0项")
+    )
+    # A task request replaces no data version, and shows at once.
+    task = make_task(town, lead_leader=None, status=Task.Status.CLOSE_REQUESTED)
+    assert any(i.url == f"/tasks/{task.number}/" for i in todo_for(admin, today=TODAY).items)
+    # A figure approved replaces the version: the month's count moves.
+    make_figure(town_level, town, 2025, 9, 1)
+    assert (
+        todo_for(admin, today=TODAY)
+        .items[0]
+        .text.startswith("2025年9月数据尚未收齐：应报5项，已审核1项")
+    )
+
+
 def test_people_without_a_role_have_nothing_to_do(town):
     assert todo_for(make_user("x"), today=TODAY).items == []
     assert Area.objects.exists()

@@ -136,3 +136,21 @@ def test_the_dashboard_tally_reads_as_the_ledger_does(town, as_of):
         assert [(r.task.number, r.light, r.light_reason, r.days_left) for r in narrow[key]] == [
             (r.task.number, r.light, r.light_reason, r.days_left) for r in full[key]
         ]
+
+
+def test_a_district_tallies_its_own_towns_tasks_whether_or_not_it_holds_every_area(db):
+    from indicators.areas import AreaTree
+    from tests.factories import make_area
+
+    district = make_area(code="QD", name="区", level="district")
+    towns = [make_area(code=f"QD{n}", level="town", parent=district) for n in (1, 2)]
+    village = make_area(code="QD1V1", level="village", parent=towns[0])
+    for area in (*towns, village, district):
+        make_task(area)
+    as_of = datetime.date(2025, 10, 31)
+    # The district is the whole tree: no filter is needed, and none drops a task.
+    assert task_tally(year=2025, as_of=as_of, area=district, tree=AreaTree())["total"] == 4
+    # A town outside it: its task is not the district's.
+    make_task(make_area(code="QX", level="town"))
+    assert task_tally(year=2025, as_of=as_of, area=district, tree=AreaTree())["total"] == 4
+    assert task_tally(year=2025, as_of=as_of, area=towns[0], tree=AreaTree())["total"] == 2
