@@ -12,6 +12,7 @@ from .models import (
     Category,
     Department,
     Figure,
+    FigureQuerySet,
     Indicator,
     LightScheme,
     ReportingWindow,
@@ -69,6 +70,8 @@ def indicator_deleted(sender, instance, **kwargs):
 def connect() -> None:
     post_save.connect(figure_changed, sender=Figure, dispatch_uid="versions-figure-save")
     post_delete.connect(figure_changed, sender=Figure, dispatch_uid="versions-figure-delete")
+    # A queryset delete sends one post_delete per figure: collect them, refresh once.
+    FigureQuerySet.batch = staticmethod(versions.changing)
     for model in (Area, Indicator):
         pre_save.connect(
             remember_before, sender=model, dispatch_uid=f"versions-before-{model.__name__}"

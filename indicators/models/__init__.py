@@ -4,6 +4,7 @@ Every figure is a Decimal in the indicator's own unit; derived numbers (完成�
 never stored, they are computed by `metrics.py` through `selectors.py`.
 """
 
+from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
 
@@ -377,12 +378,14 @@ class ReviewFlag(models.TextChoices):
 
 
 class FigureQuerySet(models.QuerySet):
+    # What deleting many figures runs in: `versions.changing`, set by `signals.connect()` at
+    # start-up (the models cannot import what reads them).
+    batch = staticmethod(nullcontext)
+
     def delete(self):
         """Deleting many figures (the admin's action, a shell) tells the roll-up and the data
-        version once, not once per figure: the per-figure signals only collect inside."""
-        from ..versions import changing
-
-        with changing():
+        version once, not once per figure: inside `batch` the per-figure signals collect."""
+        with self.batch():
             return super().delete()
 
 
