@@ -51,6 +51,18 @@ def fresh_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    # The locale middleware activates each request's language and leaves it active on the
+    # thread: a test that calls a service directly must not inherit an earlier test's English.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def static_files_from_the_source():
     # Production serves the hashed files that collectstatic writes (tests/test_serving.py runs
