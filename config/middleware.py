@@ -6,7 +6,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
@@ -30,10 +29,6 @@ class NullCharactersMiddleware:
     def __call__(self, request):
         if "\x00" in request.path or _holds_nul(request):
             message = gettext("请求中含有空字符（NUL），无法处理：请检查网址或填写的内容。")
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"error": message}, status=400, json_dumps_params={"ensure_ascii": False}
-                )
             return bad_request_page(request, message)
         return self.get_response(request)
 

@@ -9,7 +9,6 @@ with what to do, before any view or form sees a half-received file.
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import JsonResponse
 from django.utils.translation import gettext
 
 from .views import bad_request_page
@@ -55,12 +54,5 @@ class UploadLimitMiddleware:
         if request.method == "POST" and request.content_type == "multipart/form-data":
             request.FILES  # noqa: B018 - parsing is where the handler stops an upload
             if getattr(request, REFUSED, None):
-                message = refused_message()
-                if request.path.startswith("/api/"):
-                    return JsonResponse(
-                        {"error": message}, status=413, json_dumps_params={"ensure_ascii": False}
-                    )
-                response = bad_request_page(request, message)
-                response.status_code = 413
-                return response
+                return bad_request_page(request, refused_message(), status=413)
         return self.get_response(request)

@@ -57,10 +57,15 @@ def bad_request(request, exception):
     return defaults.bad_request(request, exception, template_name="errors/400.html")
 
 
-def bad_request_page(request, message: str) -> HttpResponse:
-    """The 400 page with what was wrong, for a request refused before any view (middleware)."""
+def bad_request_page(request, message: str, status: int = 400) -> HttpResponse:
+    """What was wrong, for a request refused before any view (middleware): JSON `{"error": …}`
+    under /api/, else the 400 page in the site's frame."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     body = loader.get_template("errors/400.html").render({"message": message}, request)
-    return HttpResponse(body, status=400)
+    return HttpResponse(body, status=status)
 
 
 def permission_denied(request, exception):
