@@ -19,7 +19,6 @@ so speed never costs exactness.
 """
 
 import datetime
-import gc
 import html
 import re
 import xml.parsers.expat
@@ -32,7 +31,7 @@ from operator import ne
 from openpyxl.utils.datetime import from_excel
 
 from ..cells import Percent, excel_number
-from .limits import LIMITS, WorkbookError, too_many_rows
+from .limits import LIMITS, WorkbookError, collector_paused, too_many_rows
 from .xlsxparts import Book, _rich_text, _unescape, _xml, open_book
 
 
@@ -523,13 +522,10 @@ def _apply_merges(rows, merges):
     return sorted(by_number.items())
 
 
+@collector_paused  # millions of small tuples and lists, none in a cycle
 def read_xlsx(data: bytes, wanted=None) -> list[Grid]:
     """The sheets of an .xlsx whose title `wanted(title)` accepts (every sheet by default)."""
     book = open_book(data)
-    # A large sheet makes millions of small tuples and lists, none of them in a cycle; the
-    # collector walking them again and again took as long as the reading itself.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         return [
             read_grid(book, title, part)
@@ -538,8 +534,6 @@ def read_xlsx(data: bytes, wanted=None) -> list[Grid]:
         ]
     finally:
         book.zip.close()
-        if collecting:
-            gc.enable()
 
 
 def sheet_titles(data: bytes) -> list[str]:
