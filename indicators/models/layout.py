@@ -11,8 +11,9 @@ class Layout(models.Model):
     A township's own table or a county's report form has indicators as rows (by name or code)
     and measures as columns (本月, 1—n月累计, 上年同期, 同比增长%, 全年目标, 完成率%, or 1月…12月).
     `rows` is [{"row": 5, "label": "一般公共预算收入", "code": "JJ01"}] ("" where the row maps to
-    no indicator; an entry sheet's rows also name their "area"), `columns` is [{"col": "C", "label": "本月", "measure": "month_value"}]. The
-    blank form it was detected from is kept in `form`, so it can be filled again every month.
+    no indicator; an entry sheet's rows also name their "area"), `columns` is
+    [{"col": "C", "label": "本月", "measure": "month_value"}]. The blank form it was detected
+    from is kept in `form`, so it can be filled again every month.
     """
 
     class Kind(models.TextChoices):

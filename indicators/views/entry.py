@@ -392,19 +392,15 @@ def _read_upload(upload, layout=None, *, town=None, year=None, month=None):
     if upload.size > 5 * 1024 * 1024:
         raise WorkbookError(_("文件过大（超过5MB）：填报表只需一张「数据」表"))
     layout = layout or entry_layout()  # the downloaded entry sheet is a 表样 too
-    grid = grid_of(
-        upload,
-        name=upload.name,
-        sheet=layout.sheet,
-        missing=_("文件中没有「数据」表：请使用下载的填报表"),
-    )
+    no_sheet = _("文件中没有「数据」表：请使用下载的填报表")
+    grid = grid_of(upload, name=upload.name, sheet=layout.sheet, missing=no_sheet)
     sheets, _compared = layout_rows(layout, grid, area=town.code, year=year, month=month)
     if layout.kind == Layout.Kind.WIDE_MONTHS:
         # A months table (1月…12月) is read for the month being entered only.
         sheets[FIGURES][1:] = [r for r in sheets[FIGURES][1:] if r["月份"] == month]
     rows = sheets.get(FIGURES) or []
     if not rows:
-        raise WorkbookError(_("文件中没有「数据」表：请使用下载的填报表"))
+        raise WorkbookError(no_sheet)
     header, body = rows[0]["_header"], rows[1:]
     missing = [c for c in ("指标编码", "区域编码", "年度", "月份", "数值") if c not in header]
     if missing:

@@ -154,18 +154,17 @@ def fill_entry(layout: Layout, rows, year: int, month: int) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor=ENTERED_FILL)
-    entered = [i + 1 for i, m in enumerate(measures) if m in ENTERED]
+    entered = [c["col"] for c in layout.columns if c["measure"] in ENTERED]
     by_key = {(r.indicator.code, r.area.code): r for r in rows}
     for mapping in layout.rows:
         values = cells(by_key[mapping["code"], mapping["area"]])
         append_row(ws, [values[m] for m in measures])
         for col in entered:
-            ws.cell(mapping["row"], col).fill = fill
+            ws[f"{col}{mapping['row']}"].fill = fill
     widths = {measure: width for _label, measure, width in ENTRY_COLUMNS}
     for column in layout.columns:
         ws.column_dimensions[column["col"]].width = widths.get(column["measure"], 10)
-    first_entered = layout.columns[entered[0] - 1]["col"] if entered else "A"
-    ws.freeze_panes = f"{first_entered}2"
+    ws.freeze_panes = f"{entered[0] if entered else 'A'}2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
